@@ -1,0 +1,79 @@
+//! Templates, terms texts and the catalogue: embedded in the binary, or read from a
+//! directory the user names so that terms owners can edit texts without a rebuild.
+
+use std::path::{Component, Path, PathBuf};
+
+use include_dir::{Dir, include_dir};
+
+static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
+
+/// Where template files come from.
+#[derive(Debug, Clone)]
+pub enum Assets {
+    Embedded,
+    /// A directory on disk (canonical path); reads never leave it, symlinks included.
+    Dir(PathBuf),
+}
+
+impl Assets {
+    pub fn from_dir(dir: &Path) -> Result<Assets, String> {
+        let canon = dir
+            .canonicalize()
+            .map_err(|e| format!("cannot open template directory {}: {e}", dir.display()))?;
+        if !canon.is_dir() {
+            return Err(format!("{} is not a directory", dir.display()));
+        }
+        Ok(Assets::Dir(canon))
+    }
+
+    /// A short name for messages: `<embedded>/x` or the real path.
+    pub fn display(&self, rel: &str) -> String {
+        match self {
+            Assets::Embedded => format!("templates/{rel}"),
+            Assets::Dir(d) => d.join(rel).display().to_string(),
+        }
+    }
+
+    pub fn read(&self, rel: &str) -> Result<Vec<u8>, String> {
+        if !is_plain_relative(rel) {
+            return Err(format!("`{rel}` must be a relative path inside the template directory"));
+        }
+        match self {
+            Assets::Embedded => EMBEDDED
+                .get_file(rel)
+                .map(|f| f.contents().to_vec())
+                .ok_or_else(|| format!("no embedded template file `{rel}`")),
+            Assets::Dir(root) => {
+                let path = root.join(rel);
+                let canon = path
+                    .canonicalize()
+                    .map_err(|_| format!("file not found: {}", path.display()))?;
+                if !canon.starts_with(root) {
+                    return Err(format!("{} points outside the template directory", path.display()));
+                }
+                std::fs::read(&canon).map_err(|e| format!("cannot read {}: {e}", path.display()))
+            }
+        }
+    }
+
+    pub fn read_string(&self, rel: &str) -> Result<String, String> {
+        String::from_utf8(self.read(rel)?).map_err(|_| format!("{} is not UTF-8", self.display(rel)))
+    }
+}
+
+fn is_plain_relative(rel: &str) -> bool {
+    let p = Path::new(rel);
+    !rel.is_empty() && p.components().all(|c| matches!(c, Component::Normal(_)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_catalogue_is_present_and_escapes_are_refused() {
+        assert!(Assets::Embedded.read("katalog.toml").is_ok());
+        assert!(Assets::Embedded.read("../Cargo.toml").is_err());
+        assert!(Assets::Embedded.read("/etc/passwd").is_err());
+    }
+}

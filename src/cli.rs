@@ -1,0 +1,255 @@
+//! The command line: parsing flags, running a command, and the exit status.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+
+use crate::assets::Assets;
+use crate::catalog::{CATALOGUE_FILE, Catalogue};
+use crate::diag::{self, Format, Severity, Sources};
+use crate::load;
+
+/// Exit status when every agreement is fine.
+pub const EXIT_OK: i32 = 0;
+/// Exit status when any agreement has an error.
+pub const EXIT_INVALID: i32 = 1;
+/// Exit status when the tool could not do its job.
+pub const EXIT_TROUBLE: i32 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "avtale",
+    version,
+    about = "Check consumer agreements for data sharing with Skatteetaten and build them into PDF",
+    after_help = "Examples:\n  avtale check agreements/\n  avtale check --format github agreements/\n  avtale build agreements/"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Validate agreement and segment files; writes nothing
+    #[command(
+        after_help = "Examples:\n  avtale check agreements/\n  avtale check --format short --deny-warnings a.toml b.toml"
+    )]
+    Check(CheckArgs),
+    /// Validate, then write one PDF per valid agreement: DIR/<avtale.id>.pdf
+    #[command(
+        after_help = "Examples:\n  avtale build agreements/\n  avtale build -o pdf/ agreements/fjordvik-kommune.toml\n  avtale build --pdf-standard a-2b agreements/"
+    )]
+    Build(BuildArgs),
+    /// Print what an agreement turns into, without writing a PDF
+    #[command(
+        after_help = "Examples:\n  avtale render agreements/fjordvik-kommune.toml --format typst\n  avtale render agreements/segment-kommuner/kommuner.toml --id KA-2026-S001 --format typst"
+    )]
+    Render(RenderArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct BuildArgs {
+    /// Agreement or segment files, or directories to search for `*.toml`
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Directory the PDFs are written to
+    #[arg(short = 'o', long = "output", value_name = "DIR", default_value = "out")]
+    pub out_dir: PathBuf,
+    /// PDF standards to meet, comma-separated (1.7, 2.0, a-1b, a-1a, a-2b, a-2u, a-2a, a-3b, a-3u, a-3a, a-4, ua-1)
+    #[arg(long, value_name = "LIST", value_delimiter = ',', default_values_t = crate::pdf::DEFAULT_STANDARDS.iter().map(|s| s.to_string()))]
+    pub pdf_standard: Vec<String>,
+    #[command(flatten)]
+    pub output: Output,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RenderFormat {
+    /// The generated Typst source
+    Typst,
+}
+
+#[derive(Args, Debug)]
+pub struct RenderArgs {
+    /// An agreement or segment file
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Pick one agreement of a segment file by its id
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
+    /// What to print
+    #[arg(long, value_enum, default_value_t = RenderFormat::Typst)]
+    pub format: RenderFormat,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Common {
+    /// Use this catalogue instead of the built-in one (terms files are read beside it)
+    #[arg(long, value_name = "FILE")]
+    pub catalogue: Option<PathBuf>,
+    /// Read templates, terms texts and the catalogue from this directory instead of the built-in ones
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// When to use colours in human output
+    #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
+    pub color: Color,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Output {
+    /// Form of the diagnostics
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Treat warnings as errors
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Agreement or segment files, or directories to search for `*.toml`
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub output: Output,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_TROUBLE } else { EXIT_OK };
+        }
+    };
+    match cli.command {
+        Command::Check(args) => check(&args),
+        Command::Build(args) => crate::build::build(&args),
+        Command::Render(args) => crate::build::render(&args),
+    }
+}
+
+/// The catalogue and template source a run works with.
+pub struct Setup {
+    pub assets: Assets,
+    pub catalogue: Catalogue,
+}
+
+/// Load the catalogue; on failure print located errors and return the exit status.
+pub fn setup(common: &Common) -> Result<Setup, i32> {
+    let assets = match &common.templates {
+        Some(dir) => match Assets::from_dir(dir) {
+            Ok(a) => a,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Err(EXIT_TROUBLE);
+            }
+        },
+        None => Assets::Embedded,
+    };
+    let (cat_assets, cat_name) = match &common.catalogue {
+        Some(file) => {
+            let dir = file
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            match Assets::from_dir(dir) {
+                Ok(a) => (a, name),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Err(EXIT_TROUBLE);
+                }
+            }
+        }
+        None => (assets.clone(), CATALOGUE_FILE.to_string()),
+    };
+    let mut sources = Sources::default();
+    match Catalogue::load(&cat_assets, &cat_name, &mut sources) {
+        Ok(catalogue) => Ok(Setup { assets, catalogue }),
+        Err(errors) => {
+            let mut out = stderr(common.color);
+            let _ = diag::emit(&mut out, Format::Human, &sources, &errors);
+            let _ = writeln!(out, "error: the catalogue is broken; nothing was checked");
+            Err(EXIT_TROUBLE)
+        }
+    }
+}
+
+fn color_choice(c: Color, tty: bool) -> ColorChoice {
+    match c {
+        Color::Always => ColorChoice::Always,
+        Color::Never => ColorChoice::Never,
+        Color::Auto if tty && std::env::var_os("NO_COLOR").is_none() => ColorChoice::Auto,
+        Color::Auto => ColorChoice::Never,
+    }
+}
+
+pub fn stdout(c: Color) -> StandardStream {
+    StandardStream::stdout(color_choice(c, std::io::stdout().is_terminal()))
+}
+
+pub fn stderr(c: Color) -> StandardStream {
+    StandardStream::stderr(color_choice(c, std::io::stderr().is_terminal()))
+}
+
+/// Print diagnostics and tool errors, then return the exit status for them.
+pub fn report(common: &Common, output: &Output, run: &load::Run, verb: &str) -> i32 {
+    let diags = run.all_diags();
+    let mut out = stdout(common.color);
+    let _ = diag::emit(&mut out, output.format, &run.sources, &diags);
+    let _ = out.flush();
+    for e in &run.tool_errors {
+        eprintln!("error: {e}");
+    }
+    let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
+    let warnings = diags.len() - errors;
+    eprintln!(
+        "{verb} {} {}, {} {}: {} {}, {} {}",
+        run.files,
+        plural(run.files, "file", "files"),
+        run.agreements.len(),
+        plural(run.agreements.len(), "agreement", "agreements"),
+        errors,
+        plural(errors, "error", "errors"),
+        warnings,
+        plural(warnings, "warning", "warnings"),
+    );
+    if !run.tool_errors.is_empty() {
+        EXIT_TROUBLE
+    } else if errors > 0 || (output.deny_warnings && warnings > 0) {
+        EXIT_INVALID
+    } else {
+        EXIT_OK
+    }
+}
+
+fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 { one } else { many }
+}
+
+fn check(args: &CheckArgs) -> i32 {
+    let setup = match setup(&args.common) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let run = load::load(&args.paths, &setup.catalogue);
+    report(&args.common, &args.output, &run, "checked")
+}

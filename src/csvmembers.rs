@@ -1,0 +1,274 @@
+//! Segment members read from CSV: one member per row, dotted key paths as column headers.
+//! Each cell keeps its line and column so that problems point at it.
+
+use crate::diag::{Diagnostic, Loc};
+use crate::model::{AVTALE_KEYS, KONTAKT_KEYS, KONTAKT_ROLLE, SIGNATAR_KEYS};
+use crate::raw::{Diags, Entry, Node, Raw, Table, suggest};
+
+/// Every column a member CSV may have.
+pub fn known_columns() -> Vec<String> {
+    let mut cols: Vec<String> = AVTALE_KEYS.iter().map(|k| format!("avtale.{k}")).collect();
+    for k in ["navn", "organisasjonsnummer", "organisasjonsform", "varslingsadresse"] {
+        cols.push(format!("virksomhet.{k}"));
+    }
+    for k in ["adresse", "postnummer", "poststed"] {
+        cols.push(format!("virksomhet.postadresse.{k}"));
+    }
+    for r in KONTAKT_ROLLE {
+        for k in KONTAKT_KEYS.iter().filter(|k| **k != "rolle") {
+            cols.push(format!("kontakt.{r}.{k}"));
+        }
+    }
+    for k in SIGNATAR_KEYS {
+        cols.push(format!("signatar.{k}"));
+    }
+    cols.push("vilkaar.delingsvilkaar".into());
+    cols
+}
+
+/// Byte offsets where each field of the record starting at `start` begins.
+fn field_spans(text: &str, start: usize) -> Vec<std::ops::Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut spans = Vec::new();
+    let mut field_start = start;
+    let mut in_quotes = false;
+    let mut i = start;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => in_quotes = !in_quotes,
+            b',' if !in_quotes => {
+                spans.push(field_start..i);
+                field_start = i + 1;
+            }
+            b'\n' | b'\r' if !in_quotes => break,
+            _ => {}
+        }
+        i += 1;
+    }
+    spans.push(field_start..i);
+    spans
+}
+
+/// Members as tables, each with the location of its row and its 1-based line number.
+pub fn read(diags: &mut Diags, file: usize, text: &str) -> Vec<(Table, Loc, usize)> {
+    let known = known_columns();
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    let mut records = rdr.records();
+    let header = match records.next() {
+        Some(Ok(h)) => h,
+        Some(Err(e)) => {
+            diags.push(csv_error(file, text, &e));
+            return Vec::new();
+        }
+        None => {
+            diags.push(
+                Diagnostic::error("csv-syntax", Loc::new(file, 0..0), "", "the member CSV file is empty")
+                    .with_help("the first row names the columns, e.g. `avtale.id,virksomhet.navn,...`"),
+            );
+            return Vec::new();
+        }
+    };
+    let header_spans = field_spans(text, 0);
+    let mut columns: Vec<Option<String>> = Vec::new();
+    for (i, name) in header.iter().enumerate() {
+        let name = name.trim();
+        let loc = Loc::new(file, header_spans.get(i).cloned().unwrap_or(0..0));
+        if known.iter().any(|k| k == name) {
+            if columns.iter().flatten().any(|c| c == name) {
+                diags.push(Diagnostic::error(
+                    "csv-syntax",
+                    loc,
+                    name,
+                    format!("column `{name}` appears twice"),
+                ));
+                columns.push(None);
+            } else {
+                columns.push(Some(name.to_string()));
+            }
+        } else {
+            let d = Diagnostic::error("unknown-key", loc, name, format!("unknown column `{name}`"));
+            diags.push(match suggest(name, known.iter().map(String::as_str)) {
+                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                None => d.with_help("see the member CSV columns in docs/format.md"),
+            });
+            columns.push(None);
+        }
+    }
+    let mut members = Vec::new();
+    for rec in records {
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                diags.push(csv_error(file, text, &e));
+                continue;
+            }
+        };
+        let Some(pos) = rec.position() else { continue };
+        let start = pos.byte() as usize;
+        let line = pos.line() as usize;
+        if rec.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let spans = field_spans(text, start);
+        let row_end = spans.last().map_or(start, |s| s.end);
+        let mut table = Table::default();
+        for (i, cell) in rec.iter().enumerate() {
+            let Some(Some(col)) = columns.get(i) else { continue };
+            let value = cell.trim();
+            if value.is_empty() {
+                continue;
+            }
+            let loc = Loc::new(file, spans.get(i).cloned().unwrap_or(start..start));
+            insert(&mut table, col, value, loc);
+        }
+        members.push((table, Loc::new(file, start..row_end), line));
+    }
+    members
+}
+
+fn csv_error(file: usize, text: &str, e: &csv::Error) -> Diagnostic {
+    let at = e.position().map_or(0, |p| p.byte() as usize).min(text.len());
+    let msg = match e.kind() {
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            format!("this row has {len} fields, the header has {expected_len}")
+        }
+        _ => e.to_string(),
+    };
+    Diagnostic::error("csv-syntax", Loc::new(file, at..at), "", msg)
+        .with_help("quote values that contain commas: `\"Rådhuset, Storgata 1\"`")
+}
+
+/// Put a cell into the member's table under its dotted path. `kontakt.<rolle>.<key>`
+/// becomes one `[[kontakt]]` per role; `signatar.<key>` one `[[signatar]]`.
+fn insert(table: &mut Table, col: &str, value: &str, loc: Loc) {
+    let parts: Vec<&str> = col.split('.').collect();
+    let cell = |path: &str| Node {
+        raw: Raw::Cell(value.to_string()),
+        loc: loc.clone(),
+        path: path.to_string(),
+    };
+    match parts.as_slice() {
+        ["kontakt", role, key] => {
+            let list = array_entry(table, "kontakt", &loc);
+            let idx = list.iter().position(|n| {
+                matches!(&n.raw, Raw::Table(t) if matches!(t.get("rolle"), Some(Node { raw: Raw::Cell(r), .. }) if r == role))
+            });
+            let idx = idx.unwrap_or_else(|| {
+                let mut t = Table::default();
+                t.entries.push(Entry {
+                    key: "rolle".into(),
+                    key_loc: loc.clone(),
+                    node: Node {
+                        raw: Raw::Cell(role.to_string()),
+                        loc: loc.clone(),
+                        path: format!("kontakt.{role}"),
+                    },
+                });
+                list.push(Node {
+                    raw: Raw::Table(t),
+                    loc: loc.clone(),
+                    path: format!("kontakt.{role}"),
+                });
+                list.len() - 1
+            });
+            if let Raw::Table(t) = &mut list[idx].raw {
+                t.entries.push(Entry {
+                    key: key.to_string(),
+                    key_loc: loc.clone(),
+                    node: cell(col),
+                });
+            }
+        }
+        ["signatar", key] => {
+            let list = array_entry(table, "signatar", &loc);
+            if list.is_empty() {
+                list.push(Node {
+                    raw: Raw::Table(Table::default()),
+                    loc: loc.clone(),
+                    path: "signatar".into(),
+                });
+            }
+            if let Raw::Table(t) = &mut list[0].raw {
+                t.entries.push(Entry {
+                    key: key.to_string(),
+                    key_loc: loc.clone(),
+                    node: cell(col),
+                });
+            }
+        }
+        [first, rest @ ..] => {
+            let mut t = table;
+            let mut path = first.to_string();
+            let mut key = *first;
+            for next in rest {
+                t = sub_table(t, key, &loc, &path);
+                key = next;
+                path = format!("{path}.{next}");
+            }
+            t.entries.push(Entry {
+                key: key.to_string(),
+                key_loc: loc.clone(),
+                node: cell(col),
+            });
+        }
+        [] => {}
+    }
+}
+
+fn sub_table<'a>(t: &'a mut Table, key: &str, loc: &Loc, path: &str) -> &'a mut Table {
+    let idx = match t.entries.iter().position(|e| e.key == key) {
+        Some(i) => i,
+        None => {
+            t.entries.push(Entry {
+                key: key.to_string(),
+                key_loc: loc.clone(),
+                node: Node {
+                    raw: Raw::Table(Table::default()),
+                    loc: loc.clone(),
+                    path: path.to_string(),
+                },
+            });
+            t.entries.len() - 1
+        }
+    };
+    match &mut t.entries[idx].node.raw {
+        Raw::Table(inner) => inner,
+        _ => unreachable!("CSV columns only build tables at inner path segments"),
+    }
+}
+
+fn array_entry<'a>(t: &'a mut Table, key: &str, loc: &Loc) -> &'a mut Vec<Node> {
+    let idx = match t.entries.iter().position(|e| e.key == key) {
+        Some(i) => i,
+        None => {
+            t.entries.push(Entry {
+                key: key.to_string(),
+                key_loc: loc.clone(),
+                node: Node {
+                    raw: Raw::Array(Vec::new()),
+                    loc: loc.clone(),
+                    path: key.to_string(),
+                },
+            });
+            t.entries.len() - 1
+        }
+    };
+    match &mut t.entries[idx].node.raw {
+        Raw::Array(a) => a,
+        _ => unreachable!("CSV columns build arrays for kontakt and signatar only"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_spans_respect_quotes() {
+        let text = "a,\"b,c\",d\nx";
+        let s = field_spans(text, 0);
+        assert_eq!(s, vec![0..1, 2..7, 8..9]);
+    }
+}

@@ -1,0 +1,16 @@
+//! `avtale`: consumer agreements for data sharing with Skatteetaten, from TOML files to
+//! checked, signable PDF.
+
+pub mod assets;
+pub mod build;
+pub mod catalog;
+pub mod cli;
+pub mod csvmembers;
+pub mod diag;
+pub mod load;
+pub mod model;
+pub mod pdf;
+pub mod raw;
+pub mod render;
+pub mod rules;
+pub mod world;

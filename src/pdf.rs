@@ -1,0 +1,306 @@
+//! Checked agreement → Typst source → PDF, in process. Same input, same bytes: the
+//! creation date is the agreement's date, the identifier its id, and no clock or system
+//! font is consulted.
+
+use std::sync::Arc;
+
+use minijinja::Environment;
+use typst::World;
+use typst::WorldExt;
+use typst::diag::{Severity as TypstSeverity, SourceDiagnostic};
+use typst::foundations::{Datetime, Smart};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
+
+use crate::assets::Assets;
+use crate::catalog::Catalogue;
+use crate::diag::Diagnostic;
+use crate::model::Agreement;
+use crate::raw::Sp;
+use crate::render::{self, View};
+use crate::world::{DocWorld, Env, MAIN_PATH};
+
+/// Languages the document templates exist in.
+pub const SUPPORTED_LANGUAGES: &[&str] = &["nb"];
+
+/// PDF standards `--pdf-standard` accepts.
+pub const STANDARD_NAMES: &[&str] = &[
+    "1.7", "2.0", "a-1b", "a-1a", "a-2b", "a-2u", "a-2a", "a-3b", "a-3u", "a-3a", "a-4", "ua-1",
+];
+
+pub fn parse_standard(s: &str) -> Option<PdfStandard> {
+    Some(match s {
+        "1.7" => PdfStandard::V_1_7,
+        "2.0" => PdfStandard::V_2_0,
+        "a-1b" => PdfStandard::A_1b,
+        "a-1a" => PdfStandard::A_1a,
+        "a-2b" => PdfStandard::A_2b,
+        "a-2u" => PdfStandard::A_2u,
+        "a-2a" => PdfStandard::A_2a,
+        "a-3b" => PdfStandard::A_3b,
+        "a-3u" => PdfStandard::A_3u,
+        "a-3a" => PdfStandard::A_3a,
+        "a-4" => PdfStandard::A_4,
+        "ua-1" => PdfStandard::Ua_1,
+        _ => return None,
+    })
+}
+
+/// The default: archival PDF/A-2a together with accessible, tagged PDF/UA-1.
+pub const DEFAULT_STANDARDS: &[&str] = &["a-2a", "ua-1"];
+
+/// Everything shared by all documents of a run.
+pub struct Renderer {
+    pub env: Arc<Env>,
+    jinja: Environment<'static>,
+    standards: PdfStandards,
+}
+
+/// Why one agreement did not become a PDF.
+#[derive(Debug)]
+pub enum BuildError {
+    /// Problems in the agreement itself (unsupported language, a character no font has).
+    Input(Vec<Diagnostic>),
+    /// A problem in a template or terms text, located there.
+    Template(String),
+    Other(String),
+}
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BuildError::Input(d) => write!(f, "{} problem(s) in the agreement", d.len()),
+            BuildError::Template(m) | BuildError::Other(m) => f.write_str(m),
+        }
+    }
+}
+
+pub struct Built {
+    pub pdf: Vec<u8>,
+    pub pages: usize,
+    pub view: View,
+}
+
+impl Renderer {
+    pub fn new(assets: Assets, standards: &[String]) -> Result<Renderer, String> {
+        let mut list = Vec::new();
+        for s in standards {
+            list.push(
+                parse_standard(s)
+                    .ok_or_else(|| format!("unknown PDF standard `{s}`; known: {}", STANDARD_NAMES.join(", ")))?,
+            );
+        }
+        let standards =
+            PdfStandards::new(&list).map_err(|e| format!("these PDF standards cannot be combined: {}", e.message()))?;
+        Ok(Renderer {
+            jinja: render::environment(&assets),
+            env: Arc::new(Env::new(assets)),
+            standards,
+        })
+    }
+
+    /// The Typst source of one agreement, with template line markers.
+    pub fn source(&self, a: &Agreement, cat: &Catalogue) -> Result<(String, View), BuildError> {
+        let mut problems = Vec::new();
+        if let Some(s) = &a.avtale.spraak
+            && !SUPPORTED_LANGUAGES.contains(&s.v.as_str())
+        {
+            problems.push(
+                Diagnostic::error(
+                    "unsupported-language",
+                    s.loc.clone(),
+                    s.path.clone(),
+                    format!(
+                        "documents in `{}` cannot be built yet; only bokmål (`nb`) is available",
+                        s.v
+                    ),
+                )
+                .with_help("set `spraak = \"nb\"`"),
+            );
+        }
+        for s in strings(a) {
+            if let Some(c) =
+                s.v.chars()
+                    .find(|c| !c.is_whitespace() && !c.is_control() && !self.env.covers(*c))
+            {
+                problems.push(
+                    Diagnostic::error(
+                        "unsupported-character",
+                        s.loc.clone(),
+                        s.path.clone(),
+                        format!("no font in the document can show `{c}` (U+{:04X})", c as u32),
+                    )
+                    .with_help("replace the character, or write the name as registered in Enhetsregisteret"),
+                );
+            }
+        }
+        if !problems.is_empty() {
+            return Err(BuildError::Input(problems));
+        }
+        let view = render::view(a, cat).map_err(|e| BuildError::Other(e.0))?;
+        let src = render::typst_source(&self.jinja, &view).map_err(|e| {
+            BuildError::Template(format!(
+                "template {}:{}: {}",
+                self.env.assets.display(e.name().unwrap_or(render::MAIN_TEMPLATE)),
+                e.line().unwrap_or(0),
+                e.detail().map(str::to_string).unwrap_or_else(|| e.kind().to_string())
+            ))
+        })?;
+        Ok((src, view))
+    }
+
+    pub fn build(&self, a: &Agreement, cat: &Catalogue) -> Result<Built, BuildError> {
+        let (src, view) = self.source(a, cat)?;
+        let date = view.dato_iso;
+        use chrono::Datelike;
+        let today = Datetime::from_ymd(date.year(), date.month() as u8, date.day() as u8)
+            .ok_or_else(|| BuildError::Other(format!("date {date} is out of range")))?;
+        let world = DocWorld::new(self.env.clone(), src, today)
+            .ok_or_else(|| BuildError::Other("cannot create the main file".into()))?;
+        let warned = typst::compile::<PagedDocument>(&world);
+        let doc = match warned.output {
+            Ok(doc) => doc,
+            Err(errors) => return Err(BuildError::Template(describe(&world, &self.env.assets, &errors))),
+        };
+        let fatal: Vec<SourceDiagnostic> = warned
+            .warnings
+            .iter()
+            .filter(|w| w.severity == TypstSeverity::Warning)
+            .cloned()
+            .collect();
+        if !fatal.is_empty() {
+            return Err(BuildError::Template(describe(&world, &self.env.assets, &fatal)));
+        }
+        let timestamp = Datetime::from_ymd_hms(date.year(), date.month() as u8, date.day() as u8, 0, 0, 0)
+            .map(Timestamp::new_utc)
+            .ok_or_else(|| BuildError::Other("date out of range".into()))?;
+        let options = PdfOptions {
+            ident: Smart::Custom(view.id.clone()),
+            creator: Smart::Custom(Some(format!("avtale {}", env!("CARGO_PKG_VERSION")))),
+            timestamp: Some(timestamp),
+            page_ranges: None,
+            standards: self.standards.clone(),
+            tagged: true,
+            pretty: false,
+        };
+        let mut pdf = typst_pdf::pdf(&doc, &options)
+            .map_err(|errors| BuildError::Template(describe(&world, &self.env.assets, &errors)))?;
+        if pdf.last() != Some(&b'\n') {
+            // Signing tools append incremental updates; they need a line end after %%EOF.
+            pdf.push(b'\n');
+        }
+        Ok(Built {
+            pdf,
+            pages: doc.pages().len(),
+            view,
+        })
+    }
+}
+
+/// Strip the template line markers from generated source, for people to read.
+pub fn strip_markers(src: &str) -> String {
+    let mut out = String::with_capacity(src.len());
+    let mut rest = src;
+    while let Some(i) = rest.find(render::MARKER) {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + render::MARKER.len()..];
+        let digits = after.chars().take_while(char::is_ascii_digit).count();
+        if after[digits..].starts_with(render::MARKER_END) {
+            rest = &after[digits + render::MARKER_END.len()..];
+        } else {
+            out.push_str(render::MARKER);
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Typst diagnostics located in the template or terms file they come from.
+fn describe(world: &DocWorld, assets: &Assets, diags: &[SourceDiagnostic]) -> String {
+    let mut out = Vec::new();
+    const SHOWN: usize = 10;
+    for d in diags.iter().take(SHOWN) {
+        let kind = if d.severity == TypstSeverity::Error {
+            "error"
+        } else {
+            "warning"
+        };
+        let place = locate(world, assets, d.span).unwrap_or_else(|| "<unknown place>".into());
+        let mut line = format!("{place}: {kind}: {}", d.message);
+        for h in &d.hints {
+            line.push_str(&format!("\n  hint: {}", h.v));
+        }
+        out.push(line);
+    }
+    if diags.len() > SHOWN {
+        out.push(format!("... and {} more", diags.len() - SHOWN));
+    }
+    out.join("\n")
+}
+
+fn locate(world: &DocWorld, assets: &Assets, span: typst::syntax::DiagSpan) -> Option<String> {
+    let id = span.id()?;
+    let range = world.range(span)?;
+    let source = world.source(id).ok()?;
+    let path = id.vpath().get_with_slash().to_string();
+    if path == MAIN_PATH {
+        // Generated text: find the template line that produced it.
+        let text = source.text();
+        let rest = &text[range.start.min(text.len())..];
+        let n = rest.find(render::MARKER).and_then(|i| {
+            let digits: String = rest[i + render::MARKER.len()..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            digits.parse::<usize>().ok()
+        })?;
+        return Some(format!("{}:{n}", assets.display(render::MAIN_TEMPLATE)));
+    }
+    let (line, col) = source.lines().byte_to_line_column(range.start)?;
+    Some(format!(
+        "{}:{}:{}",
+        assets.display(path.trim_start_matches('/')),
+        line + 1,
+        col + 1
+    ))
+}
+
+/// Every text value of an agreement, with its place.
+fn strings(a: &Agreement) -> Vec<&Sp<String>> {
+    let mut v: Vec<&Option<Sp<String>>> = vec![
+        &a.avtale.id,
+        &a.avtale.erstatter,
+        &a.virksomhet.navn,
+        &a.virksomhet.organisasjonsform,
+        &a.virksomhet.varslingsadresse,
+    ];
+    if let Some(p) = &a.virksomhet.postadresse {
+        v.extend([&p.adresse, &p.postnummer, &p.poststed]);
+    }
+    for k in &a.kontakt {
+        v.extend([&k.navn, &k.tittel, &k.epost, &k.telefon]);
+    }
+    for s in &a.signatar {
+        v.extend([&s.navn, &s.tittel, &s.fullmakt_referanse, &s.epost]);
+    }
+    if let Some(s) = &a.segment {
+        v.push(&s.id);
+        if let Some(o) = &s.ansvarlig {
+            v.push(&o.navn);
+        }
+    }
+    for d in &a.databehandler {
+        v.push(&d.navn);
+    }
+    let mut out: Vec<&Sp<String>> = v.into_iter().flatten().collect();
+    for t in &a.tjeneste {
+        out.extend(t.formaal.iter());
+        out.extend(t.retur_url.iter().flatten());
+        for g in [&t.utleveringsgrunnlag, &t.behandlingsgrunnlag].into_iter().flatten() {
+            out.extend(g.henvisning.iter());
+            out.extend(g.egen_hjemmel.iter());
+        }
+    }
+    out
+}

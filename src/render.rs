@@ -1,0 +1,636 @@
+//! From a checked agreement to Typst source: the document's view of the agreement (labels,
+//! formatted dates and numbers, the declaration, terms documents) and the minijinja
+//! environment that writes it into the templates with every value escaped.
+
+use chrono::{Datelike, NaiveDate};
+use minijinja::value::Value;
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::assets::Assets;
+use crate::catalog::{Catalogue, DELINGSVILKAAR, hex};
+use crate::model::Agreement;
+
+pub const MAIN_TEMPLATE: &str = "avtale.typ.j2";
+
+/// Marks the end of each generated line with the template line it came from, as a Typst
+/// block comment, so that a Typst error in generated text can be reported against the
+/// template. A block comment, unlike a line comment, cannot swallow text that whitespace
+/// control in the template joins onto its line.
+pub const MARKER: &str = " /*@L";
+pub const MARKER_END: &str = "*/";
+
+/// Append line markers to a template. Blank lines and lines ending in a block tag or
+/// comment are left alone: a marker there would change paragraphs or trimming.
+pub fn add_markers(template: &str) -> String {
+    let mut out = String::with_capacity(template.len() + template.len() / 4);
+    for (i, line) in template.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(line);
+        let t = line.trim_end();
+        if !t.is_empty() && !t.ends_with("%}") && !t.ends_with("#}") && !t.ends_with('{') {
+            out.push_str(MARKER);
+            out.push_str(&(i + 1).to_string());
+            out.push_str(MARKER_END);
+        }
+    }
+    out
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct View {
+    pub id: String,
+    pub spraak: String,
+    pub undertittel: String,
+    pub emne: String,
+    pub nokkelord: Vec<String>,
+    pub dato: String,
+    pub dato_iso: NaiveDate,
+    pub status: String,
+    pub utkast: bool,
+    pub gyldig_fra: Option<String>,
+    pub erstatter: Option<String>,
+    pub konsument: Konsument,
+    pub segment: Option<SegmentView>,
+    pub kontakter: Vec<KontaktView>,
+    pub signatarer: Vec<SignatarView>,
+    pub tjenester: Vec<TjenesteView>,
+    pub databehandlere: Vec<DatabehandlerView>,
+    pub erklaering: Vec<String>,
+    pub dokumenter: Vec<DokumentView>,
+    pub vedlegg: Vec<VedleggView>,
+    pub fingeravtrykk: String,
+    pub fingeravtrykk_kort: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Konsument {
+    pub navn: String,
+    pub orgnr: String,
+    pub organisasjonsform: Option<String>,
+    pub adresse: String,
+    pub varslingsadresse: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SegmentView {
+    pub id: String,
+    pub ansvarlig_navn: String,
+    pub ansvarlig_orgnr: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct KontaktView {
+    pub rolle: String,
+    pub navn: String,
+    pub tittel: Option<String>,
+    pub epost: String,
+    pub telefon: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SignatarView {
+    pub nummer: String,
+    pub navn: String,
+    pub tittel: String,
+    pub fullmakt: String,
+    pub epost: Option<String>,
+    /// Label of the signature box, also the name of its PDF signature field.
+    pub etikett: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TjenesteView {
+    pub nummer: String,
+    pub id: String,
+    pub navn: String,
+    pub scope: String,
+    pub pakke: String,
+    pub pakke_navn: String,
+    pub formaal: String,
+    pub miljoe: String,
+    pub tilkobling: String,
+    pub utlevering_type: String,
+    pub utlevering_henvisning: String,
+    pub egen_hjemmel: Option<String>,
+    pub lovgrunnlag: Option<String>,
+    pub samtykkekode: Option<String>,
+    pub retur_url: Vec<String>,
+    pub behandling_type: String,
+    pub behandling_henvisning: String,
+    pub databehandlere: Vec<String>,
+    pub bruksvilkaar: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DatabehandlerView {
+    pub navn: String,
+    pub orgnr: String,
+    pub rolle: String,
+    pub avtaledato: String,
+    pub tjenester: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DokumentView {
+    pub nummer: String,
+    pub id: String,
+    pub navn: String,
+    pub versjon: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VedleggView {
+    pub nummer: String,
+    pub tittel: String,
+    pub versjon: String,
+    pub sha256: String,
+    /// Path of the terms text inside the template directory, absolute in Typst's terms.
+    pub fil: String,
+}
+
+const MONTHS: [&str; 12] = [
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+];
+
+/// `12. mai 2026`.
+pub fn date_nb(d: NaiveDate) -> String {
+    format!("{}. {} {}", d.day(), MONTHS[d.month0() as usize], d.year())
+}
+
+/// `974 761 076`.
+pub fn orgnr_grouped(n: &str) -> String {
+    let d = crate::rules::normalise_orgnr(n);
+    if d.len() == 9 {
+        format!("{} {} {}", &d[0..3], &d[3..6], &d[6..9])
+    } else {
+        d
+    }
+}
+
+fn label(value: &str) -> String {
+    match value {
+        "utkast" => "Utkast",
+        "til_signering" => "Til signering",
+        "signert" => "Signert",
+        "forretning" => "Forretning",
+        "teknisk" => "Teknisk",
+        "juridisk" => "Juridisk",
+        "personvern" => "Personvern",
+        "sikkerhet" => "Sikkerhet",
+        "signaturrett" => "Signaturrett",
+        "prokura" => "Prokura",
+        "daglig_leder" => "Daglig leder",
+        "ordfoerer" => "Ordfører",
+        "delegert" => "Delegert fullmakt",
+        "systemleverandoer" => "Systemleverandør",
+        "drift" => "Driftsleverandør",
+        "annen" => "Annen databehandler",
+        "direkte" => "Direkte fra konsumenten",
+        "leverandoer" => "Gjennom leverandør",
+        "segmentplattform" => "Gjennom segmentets felles plattform",
+        "hjemmel" => "Hjemmel",
+        "samtykke" => "Samtykke",
+        "lov" => "Lov",
+        "forskrift" => "Forskrift",
+        "test" => "test",
+        "produksjon" => "produksjon",
+        other => other,
+    }
+    .to_string()
+}
+
+fn join_nb(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} og {}", init.join(", "), last),
+    }
+}
+
+/// The SHA-256 of what the agreement says, independent of how the file was laid out:
+/// the same agreement gives the same fingerprint whatever its comments or key order.
+pub fn fingerprint(a: &Agreement) -> String {
+    let json = serde_json::to_vec(a).unwrap_or_default();
+    hex(&Sha256::digest(&json))
+}
+
+/// Why a checked agreement still cannot be rendered.
+#[derive(Debug)]
+pub struct RenderError(pub String);
+
+fn need<T: Clone>(v: &Option<crate::raw::Sp<T>>, what: &str) -> Result<T, RenderError> {
+    v.as_ref()
+        .map(|s| s.v.clone())
+        .ok_or_else(|| RenderError(format!("missing {what}")))
+}
+
+fn opt(v: &Option<crate::raw::Sp<String>>) -> Option<String> {
+    v.as_ref().map(|s| s.v.clone())
+}
+
+pub fn view(a: &Agreement, cat: &Catalogue) -> Result<View, RenderError> {
+    let id = need(&a.avtale.id, "avtale.id")?;
+    let dato = need(&a.avtale.dato, "avtale.dato")?;
+    let status = opt(&a.avtale.status).unwrap_or_else(|| "utkast".into());
+    let v = &a.virksomhet;
+    let adr = v
+        .postadresse
+        .as_ref()
+        .ok_or_else(|| RenderError("missing postadresse".into()))?;
+    let konsument = Konsument {
+        navn: need(&v.navn, "virksomhet.navn")?,
+        orgnr: orgnr_grouped(&need(&v.organisasjonsnummer, "organisasjonsnummer")?),
+        organisasjonsform: opt(&v.organisasjonsform),
+        adresse: format!(
+            "{}, {} {}",
+            need(&adr.adresse, "adresse")?,
+            need(&adr.postnummer, "postnummer")?,
+            need(&adr.poststed, "poststed")?
+        ),
+        varslingsadresse: need(&v.varslingsadresse, "varslingsadresse")?,
+    };
+    let segment = match &a.segment {
+        Some(s) => {
+            let owner = s
+                .ansvarlig
+                .as_ref()
+                .ok_or_else(|| RenderError("missing segment.ansvarlig".into()))?;
+            Some(SegmentView {
+                id: need(&s.id, "segment.id")?,
+                ansvarlig_navn: need(&owner.navn, "segment.ansvarlig.navn")?,
+                ansvarlig_orgnr: orgnr_grouped(&need(
+                    &owner.organisasjonsnummer,
+                    "segment.ansvarlig.organisasjonsnummer",
+                )?),
+            })
+        }
+        None => None,
+    };
+    let mut kontakter = Vec::new();
+    for k in &a.kontakt {
+        kontakter.push(KontaktView {
+            rolle: label(&need(&k.rolle, "kontakt.rolle")?),
+            navn: need(&k.navn, "kontakt.navn")?,
+            tittel: opt(&k.tittel),
+            epost: need(&k.epost, "kontakt.epost")?,
+            telefon: opt(&k.telefon),
+        });
+    }
+    let mut signatarer = Vec::new();
+    for (i, s) in a.signatar.iter().enumerate() {
+        let fullmakt = need(&s.fullmakt, "signatar.fullmakt")?;
+        let mut fullmakt_tekst = label(&fullmakt);
+        if let Some(r) = opt(&s.fullmakt_referanse) {
+            fullmakt_tekst = format!("{fullmakt_tekst} ({r})");
+        }
+        signatarer.push(SignatarView {
+            nummer: (i + 1).to_string(),
+            navn: need(&s.navn, "signatar.navn")?,
+            tittel: need(&s.tittel, "signatar.tittel")?,
+            fullmakt: fullmakt_tekst,
+            epost: opt(&s.epost),
+            etikett: format!("signatar-{}", i + 1),
+        });
+    }
+    let mut databehandlere = Vec::new();
+    for d in &a.databehandler {
+        databehandlere.push(DatabehandlerView {
+            navn: need(&d.navn, "databehandler.navn")?,
+            orgnr: orgnr_grouped(&need(&d.organisasjonsnummer, "databehandler.organisasjonsnummer")?),
+            rolle: label(&need(&d.rolle, "databehandler.rolle")?),
+            avtaledato: date_nb(need(&d.databehandleravtale, "databehandleravtale")?),
+            tjenester: join_nb(&d.tjenester.iter().map(|t| t.v.clone()).collect::<Vec<_>>()),
+        });
+    }
+
+    // Terms documents: the pinned bruksvilkår of each service (each once), then the
+    // delingsvilkår in the variant the segment membership decides.
+    let mut dokumenter = Vec::new();
+    let mut vedlegg: Vec<VedleggView> = Vec::new();
+    let fp = fingerprint(a);
+    dokumenter.push(DokumentView {
+        nummer: "1".into(),
+        id: "konsumentavtale".into(),
+        navn: "Konsumentavtale med egenerklæring (dette dokumentet)".into(),
+        versjon: id.clone(),
+        sha256: fp.clone(),
+    });
+    let mut tjenester = Vec::new();
+    let mut consent = false;
+    for (i, t) in a.tjeneste.iter().enumerate() {
+        let sid = need(&t.id, "tjeneste.id")?;
+        let service = cat
+            .service(&sid)
+            .ok_or_else(|| RenderError(format!("unknown service {sid}")))?;
+        let pid = need(&t.rettighetspakke, "tjeneste.rettighetspakke")?;
+        let pkg = service
+            .package(&pid)
+            .ok_or_else(|| RenderError(format!("unknown package {pid}")))?;
+        let terms_version = need(&t.bruksvilkaar, "tjeneste.bruksvilkaar")?;
+        let doc = cat
+            .terms(&service.bruksvilkaar)
+            .ok_or_else(|| RenderError("unknown terms".into()))?;
+        let tv = doc
+            .version(&terms_version)
+            .ok_or_else(|| RenderError("unknown terms version".into()))?;
+        let text = tv
+            .tekster
+            .get("standard")
+            .or_else(|| tv.tekster.values().next())
+            .ok_or_else(|| RenderError("terms text".into()))?;
+        if !vedlegg.iter().any(|v| v.fil == format!("/{}", text.fil)) {
+            vedlegg.push(VedleggView {
+                nummer: String::new(),
+                tittel: doc.navn.clone(),
+                versjon: tv.versjon.clone(),
+                sha256: text.sha256.clone(),
+                fil: format!("/{}", text.fil),
+            });
+            dokumenter.push(DokumentView {
+                nummer: String::new(),
+                id: doc.id.clone(),
+                navn: doc.navn.clone(),
+                versjon: tv.versjon.clone(),
+                sha256: text.sha256.clone(),
+            });
+        }
+        let g = t
+            .utleveringsgrunnlag
+            .as_ref()
+            .ok_or_else(|| RenderError("missing utleveringsgrunnlag".into()))?;
+        let b = t
+            .behandlingsgrunnlag
+            .as_ref()
+            .ok_or_else(|| RenderError("missing behandlingsgrunnlag".into()))?;
+        let kind = need(&g.kind, "utleveringsgrunnlag.type")?;
+        consent |= kind == "samtykke";
+        let miljoe: Vec<String> = if t.miljoe.is_empty() {
+            vec!["test".into(), "produksjon".into()]
+        } else {
+            t.miljoe.iter().map(|m| m.v.clone()).collect()
+        };
+        tjenester.push(TjenesteView {
+            nummer: format!("3.{}", i + 1),
+            id: sid.clone(),
+            navn: service.navn.clone(),
+            scope: service.scope_for(&pid),
+            pakke: pid.clone(),
+            pakke_navn: pkg.navn.clone(),
+            formaal: need(&t.formaal, "formaal")?,
+            miljoe: join_nb(&miljoe),
+            tilkobling: opt(&t.tilkobling)
+                .map(|x| label(&x))
+                .unwrap_or_else(|| "Ikke oppgitt".into()),
+            utlevering_type: label(&kind),
+            utlevering_henvisning: need(&g.henvisning, "utleveringsgrunnlag.henvisning")?,
+            egen_hjemmel: opt(&g.egen_hjemmel),
+            lovgrunnlag: pkg.lovgrunnlag.clone(),
+            samtykkekode: pkg.samtykkekode.clone(),
+            retur_url: t
+                .retur_url
+                .as_ref()
+                .map(|l| l.iter().map(|u| u.v.clone()).collect())
+                .unwrap_or_default(),
+            behandling_type: label(&need(&b.kind, "behandlingsgrunnlag.type")?),
+            behandling_henvisning: need(&b.henvisning, "behandlingsgrunnlag.henvisning")?,
+            databehandlere: a
+                .databehandler
+                .iter()
+                .filter(|d| d.tjenester.iter().any(|x| x.v == sid))
+                .map(|d| {
+                    format!(
+                        "{} (databehandleravtale {})",
+                        d.navn.as_ref().map(|n| n.v.as_str()).unwrap_or_default(),
+                        d.databehandleravtale.as_ref().map(|x| date_nb(x.v)).unwrap_or_default()
+                    )
+                })
+                .collect(),
+            bruksvilkaar: format!("{}, versjon {}", doc.navn, tv.versjon),
+        });
+    }
+    let dv = need(&a.vilkaar.delingsvilkaar, "vilkaar.delingsvilkaar")?;
+    let ddoc = cat
+        .terms(DELINGSVILKAAR)
+        .ok_or_else(|| RenderError("no delingsvilkaar".into()))?;
+    let dver = ddoc
+        .version(&dv)
+        .ok_or_else(|| RenderError("unknown delingsvilkaar version".into()))?;
+    let variant = if segment.is_some() { "segment" } else { "enkeltstaaende" };
+    let dtext = dver
+        .tekster
+        .get(variant)
+        .or_else(|| dver.tekster.get("standard"))
+        .ok_or_else(|| RenderError(format!("delingsvilkaar {dv} has no variant {variant}")))?;
+    let dname = format!(
+        "{} ({})",
+        ddoc.navn,
+        if segment.is_some() {
+            "for konsumenter i segment"
+        } else {
+            "for enkeltstående konsumenter"
+        }
+    );
+    vedlegg.push(VedleggView {
+        nummer: String::new(),
+        tittel: dname.clone(),
+        versjon: dver.versjon.clone(),
+        sha256: dtext.sha256.clone(),
+        fil: format!("/{}", dtext.fil),
+    });
+    dokumenter.push(DokumentView {
+        nummer: String::new(),
+        id: DELINGSVILKAAR.into(),
+        navn: dname,
+        versjon: dver.versjon.clone(),
+        sha256: dtext.sha256.clone(),
+    });
+    for (i, d) in dokumenter.iter_mut().enumerate() {
+        d.nummer = (i + 1).to_string();
+    }
+    for (i, v) in vedlegg.iter_mut().enumerate() {
+        v.nummer = (i + 1).to_string();
+    }
+
+    let erklaering = declaration(consent, segment.is_some(), !databehandlere.is_empty());
+    let mut nokkelord = vec!["konsumentavtale".to_string(), "Skatteetaten".to_string(), id.clone()];
+    nokkelord.extend(tjenester.iter().map(|t| t.id.clone()));
+    let spraak = opt(&a.avtale.spraak).unwrap_or_else(|| "nb".into());
+    Ok(View {
+        undertittel: format!("om deling av opplysninger fra Skatteetaten til {}", konsument.navn),
+        emne: format!(
+            "Konsumentavtale {} mellom Skatteetaten og {} om {}",
+            id,
+            konsument.navn,
+            join_nb(&tjenester.iter().map(|t| t.navn.clone()).collect::<Vec<_>>())
+        ),
+        nokkelord,
+        dato: date_nb(dato),
+        dato_iso: dato,
+        utkast: status == "utkast",
+        status: label(&status),
+        gyldig_fra: a.avtale.gyldig_fra.as_ref().map(|d| date_nb(d.v)),
+        erstatter: opt(&a.avtale.erstatter),
+        konsument,
+        segment,
+        kontakter,
+        signatarer,
+        tjenester,
+        databehandlere,
+        erklaering,
+        dokumenter,
+        vedlegg,
+        fingeravtrykk_kort: fp[..12].to_string(),
+        fingeravtrykk: fp,
+        spraak,
+        id,
+    })
+}
+
+/// The clauses of the egenerklæring, in the order the document numbers them.
+fn declaration(consent: bool, segment: bool, processors: bool) -> Vec<String> {
+    let mut c: Vec<&str> = vec![
+        "konsumenten for hver tjeneste i punkt 3 har både et rettslig grunnlag for å få opplysningene utlevert, som opphever Skatteetatens taushetsplikt, og et eget grunnlag for å behandle dem, og at disse grunnlagene er riktig beskrevet i avtalen;",
+        "opplysningene bare skal brukes til det formålet som er oppgitt for tjenesten, og ikke til andre formål enn det utleveringsgrunnlaget og behandlingsgrunnlaget dekker;",
+        "konsumenten har den faglige kompetansen som trengs for å forstå og bruke opplysningene riktig, og nok kapasitet til å ta imot og behandle dem;",
+        "konsumenten har rutiner og ressurser for å følge opp egne sluttbrukere, og for å svare på henvendelser og innsynskrav fra personene opplysningene gjelder;",
+        "det er utpekt en enhet i konsumentens organisasjon som eier mottaket og behandlingen av opplysningene og har ansvaret for at avtalen blir fulgt;",
+        "konsumenten kjenner og oppfyller pliktene sine som behandlingsansvarlig etter personvernforordningen og personopplysningsloven, også plikten til å ha oversikt over behandlingen og til å vurdere risiko;",
+        "bare ansatte som trenger opplysningene i arbeidet sitt, får tilgang til dem, at tilgangen styres gjennom intern autorisasjon og sikker autentisering, og at bruken kan etterprøves;",
+        "konsumenten bare ber om de opplysningene som er nødvendige for formålet i den enkelte saken, og bruker de filtrene og avgrensningene tjenestene tilbyr;",
+    ];
+    if processors {
+        c.push("det er inngått databehandleravtale med hver databehandler i punkt 4 før databehandleren behandler opplysninger, og at databehandleren bare behandler dem etter konsumentens instrukser;");
+    } else {
+        c.push("konsumenten inngår databehandleravtale med en eventuell leverandør før leverandøren behandler opplysninger på konsumentens vegne, og reviderer denne avtalen før leverandøren tas i bruk;");
+    }
+    if consent {
+        c.push("samtykke innhentes gjennom Altinns samtykkeløsning med Skatteetatens forhåndsdefinerte samtykketekst, og at samtykket er frivillig, uttrykkelig og informert;");
+    }
+    c.push("konsumenten holder varslingsadressen i punkt 1 gyldig og melder fra til Skatteetaten uten opphold når den endres;");
+    if segment {
+        c.push("avvik, brudd på personopplysningssikkerheten og andre sikkerhetshendelser som gjelder opplysningene, meldes til Skatteetaten uten ugrunnet opphold på den måten vilkårene beskriver, og segmentansvarlig orienteres;");
+    } else {
+        c.push("avvik, brudd på personopplysningssikkerheten og andre sikkerhetshendelser som gjelder opplysningene, meldes til Skatteetaten uten ugrunnet opphold på den måten vilkårene beskriver;");
+    }
+    c.push("konsumenten har lest og godtar delingsvilkårene og bruksvilkårene som er vedlagt, og bærer selv sine kostnader til utvikling og drift.");
+    c.into_iter().map(String::from).collect()
+}
+
+/// Escape a value for Typst markup: every character that could start markup, code, a
+/// comment, a shorthand or a smart quote is escaped; line breaks become spaces.
+pub fn escape_markup(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '\\' | '#' | '*' | '_' | '`' | '$' | '<' | '>' | '@' | '[' | ']' | '=' | '-' | '+' | '/' | '~' | '\''
+            | '"' | '.' | ':' | '{' | '}' | '(' | ')' | ';' | ',' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+}
+
+/// A Typst string literal holding `s` exactly.
+pub fn typst_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The template environment: strict about undefined values, escaping every interpolation
+/// in `.typ.j2` templates for Typst markup.
+pub fn environment(assets: &Assets) -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder().trim_blocks(true).build() {
+        env.set_syntax(syntax);
+    }
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".typ.j2") {
+            AutoEscape::Custom("typst".into())
+        } else {
+            AutoEscape::None
+        }
+    });
+    env.set_formatter(|out, state, value| {
+        if matches!(state.auto_escape(), AutoEscape::Custom(n) if n == "typst") {
+            if value.is_safe() {
+                return out.write_str(value.as_str().unwrap_or_default()).map_err(Error::from);
+            }
+            if value.is_undefined() || value.is_none() {
+                return Err(Error::new(
+                    ErrorKind::UndefinedError,
+                    "a missing value cannot be written into the document",
+                ));
+            }
+            let mut buf = String::new();
+            escape_markup(&value.to_string(), &mut buf);
+            return out.write_str(&buf).map_err(Error::from);
+        }
+        minijinja::escape_formatter(out, state, value)
+    });
+    env.add_filter("typst_str", |v: Value| {
+        Value::from_safe_string(typst_string(&v.to_string()))
+    });
+    let assets = assets.clone();
+    env.set_loader(move |name| match assets.read_string(name) {
+        Ok(s) if name.ends_with(".typ.j2") => Ok(Some(add_markers(&s))),
+        Ok(s) => Ok(Some(s)),
+        Err(_) => Ok(None),
+    });
+    env
+}
+
+/// Render the Typst source of one agreement.
+pub fn typst_source(env: &Environment<'_>, view: &View) -> Result<String, Error> {
+    let tmpl = env.get_template(MAIN_TEMPLATE)?;
+    tmpl.render(minijinja::value::Serde(view))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_dates_and_numbers_the_norwegian_way() {
+        assert_eq!(date_nb(NaiveDate::from_ymd_opt(2026, 5, 12).unwrap()), "12. mai 2026");
+        assert_eq!(orgnr_grouped("974761076"), "974 761 076");
+        assert_eq!(join_nb(&["a".into(), "b".into(), "c".into()]), "a, b og c");
+    }
+
+    #[test]
+    fn string_literals_round_trip_quotes_and_backslashes() {
+        assert_eq!(typst_string("a\"b\\c\n"), "\"a\\\"b\\\\c\\n\"");
+    }
+}
