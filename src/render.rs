@@ -45,6 +45,7 @@ pub struct View {
     pub id: String,
     pub spraak: String,
     pub undertittel: String,
+    pub dokumenttittel: String,
     pub emne: String,
     pub nokkelord: Vec<String>,
     pub dato: String,
@@ -473,6 +474,7 @@ pub fn view(a: &Agreement, cat: &Catalogue) -> Result<View, RenderError> {
     let spraak = opt(&a.avtale.spraak).unwrap_or_else(|| "nb".into());
     Ok(View {
         undertittel: format!("om deling av opplysninger fra Skatteetaten til {}", konsument.navn),
+        dokumenttittel: format!("Konsumentavtale {} – {}", id, konsument.navn),
         emne: format!(
             "Konsumentavtale {} mellom Skatteetaten og {} om {}",
             id,
