@@ -56,6 +56,43 @@ impl Assets {
         }
     }
 
+    /// SHA-256 over every template file's path and contents, in a stable order: a PDF built
+    /// from other templates is out of date.
+    pub fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+        match self {
+            Assets::Embedded => {
+                let mut stack = vec![&EMBEDDED];
+                while let Some(d) = stack.pop() {
+                    for f in d.files() {
+                        files.push((f.path().to_string_lossy().into_owned(), f.contents().to_vec()));
+                    }
+                    stack.extend(d.dirs());
+                }
+            }
+            Assets::Dir(root) => {
+                for e in walkdir::WalkDir::new(root).follow_links(false).into_iter().flatten() {
+                    if e.file_type().is_file()
+                        && let Ok(bytes) = std::fs::read(e.path())
+                    {
+                        let rel = e.path().strip_prefix(root).unwrap_or(e.path());
+                        files.push((rel.to_string_lossy().into_owned(), bytes));
+                    }
+                }
+            }
+        }
+        files.sort();
+        let mut h = Sha256::new();
+        for (p, c) in files {
+            h.update(p.as_bytes());
+            h.update([0]);
+            h.update((c.len() as u64).to_le_bytes());
+            h.update(&c);
+        }
+        crate::catalog::hex(&h.finalize())
+    }
+
     pub fn read_string(&self, rel: &str) -> Result<String, String> {
         String::from_utf8(self.read(rel)?).map_err(|_| format!("{} is not UTF-8", self.display(rel)))
     }

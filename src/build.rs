@@ -1,9 +1,22 @@
 //! `avtale build` and `avtale render`: checked agreements into PDF files or Typst source.
+//!
+//! A build runs on every core with a few worker threads fed from a shared queue (one Typst
+//! world per document, the cache evicted after each, so memory stays flat however many
+//! agreements there are), skips agreements whose PDF is up to date according to the
+//! manifest in the output directory, and can build a deterministic share of the agreements
+//! (`--shard K/N`) so that a large segment can be split across CI jobs.
 
-use std::io::Write;
-use std::path::Path;
-use std::time::Instant;
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::catalog::hex;
 use crate::cli::{BuildArgs, EXIT_INVALID, EXIT_OK, EXIT_TROUBLE, RenderArgs, RenderFormat, setup};
 use crate::load;
 use crate::pdf::{BuildError, Renderer, strip_markers};
@@ -31,6 +44,117 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The file in the output directory that records what each PDF was built from.
+pub const MANIFEST: &str = ".avtale-manifest.json";
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: u32,
+    /// Agreement id → what its PDF was built from and what it holds.
+    pub entries: BTreeMap<String, ManifestEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestEntry {
+    /// SHA-256 of the input fingerprint, catalogue, templates, tool version and standards.
+    pub key: String,
+    pub sha256: String,
+    pub pages: usize,
+    pub size: u64,
+}
+
+impl Manifest {
+    /// The manifest of `dir`; a missing or unreadable one is empty (everything is rebuilt).
+    pub fn read(dir: &Path) -> Manifest {
+        std::fs::read(dir.join(MANIFEST))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Manifest>(&b).ok())
+            .filter(|m| m.format == 1)
+            .unwrap_or_default()
+    }
+
+    pub fn write(&self, dir: &Path) -> std::io::Result<()> {
+        let mut bytes = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
+        bytes.push(b'\n');
+        write_atomic(&dir.join(MANIFEST), &bytes)
+    }
+}
+
+/// `K/N`: build the K-th of N shares (1-based).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Shard, String> {
+        let (k, n) = s.split_once('/').ok_or("write the shard as K/N, e.g. 2/4")?;
+        let index: u64 = k.trim().parse().map_err(|_| format!("`{k}` is not a number"))?;
+        let count: u64 = n.trim().parse().map_err(|_| format!("`{n}` is not a number"))?;
+        if count == 0 || index == 0 || index > count {
+            return Err(format!("shard {index}/{count}: K must be between 1 and N"));
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl Shard {
+    /// Whether the agreement with this id belongs to this shard: by a hash of the id, so
+    /// the split is the same on every machine and does not shift when files move.
+    pub fn contains(&self, id: &str) -> bool {
+        let h = Sha256::digest(id.as_bytes());
+        let n = u64::from_be_bytes([h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]]);
+        n % self.count == self.index - 1
+    }
+}
+
+/// What happened to one agreement.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Built,
+    UpToDate,
+    /// Errors in the agreement: no PDF.
+    Invalid,
+    Failed,
+}
+
+#[derive(Debug, Serialize)]
+struct ReportEntry<'a> {
+    id: Option<&'a str>,
+    source: &'a load::Origin,
+    status: Status,
+    output: Option<PathBuf>,
+    sha256: Option<String>,
+    pages: Option<usize>,
+    diagnostics: Vec<crate::diag::Located<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct Report<'a> {
+    tool_version: &'static str,
+    output_dir: &'a Path,
+    built: usize,
+    up_to_date: usize,
+    failed: usize,
+    seconds: f64,
+    agreements: Vec<ReportEntry<'a>>,
+}
+
+/// The result of building one agreement, sent from a worker to the main thread.
+enum Done {
+    Built { sha256: String, pages: usize, size: u64 },
+    Input(Vec<crate::diag::Diagnostic>),
+    Template(String),
+    Io(String),
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
 pub fn build(args: &BuildArgs) -> i32 {
     let started = Instant::now();
     let setup = match setup(&args.common) {
@@ -45,56 +169,237 @@ pub fn build(args: &BuildArgs) -> i32 {
         }
     };
     let mut run = load::load(&args.paths, &setup.catalogue);
-    if let Err(e) = std::fs::create_dir_all(&args.out_dir) {
-        run.tool_errors.push(format!(
-            "cannot create output directory {}: {e}",
-            args.out_dir.display()
-        ));
+    if let Some(shard) = &args.shard {
+        run.agreements
+            .retain(|a| a.agreement.avtale.id.as_ref().is_none_or(|id| shard.contains(&id.v)));
     }
-    let mut built = 0usize;
-    let mut template_errors = Vec::new();
-    if run.tool_errors.is_empty() || args.out_dir.is_dir() {
-        for i in 0..run.agreements.len() {
-            if run.agreements[i].has_errors() {
-                continue;
-            }
-            let result = renderer.build(&run.agreements[i].agreement, &setup.catalogue);
-            typst::comemo::evict(0);
-            match result {
-                Ok(b) => {
-                    let target = args.out_dir.join(format!("{}.pdf", b.view.id));
-                    match write_atomic(&target, &b.pdf) {
-                        Ok(()) => built += 1,
-                        Err(e) => {
-                            run.tool_errors.push(format!("cannot write {}: {e}", target.display()));
+    let out_dir = args.out_dir.clone();
+    let dir_ok = match std::fs::create_dir_all(&out_dir) {
+        Ok(()) => true,
+        Err(e) => {
+            run.tool_errors
+                .push(format!("cannot create output directory {}: {e}", out_dir.display()));
+            false
+        }
+    };
+
+    // What every PDF depends on besides its own agreement.
+    let context = format!(
+        "{}\n{}\n{}\n{}",
+        env!("CARGO_PKG_VERSION"),
+        setup.catalogue.sha256,
+        setup.assets.digest(),
+        args.pdf_standard.join(",")
+    );
+    let mut manifest = Manifest::read(&out_dir);
+    manifest.format = 1;
+    let n = run.agreements.len();
+    let mut status: Vec<Option<Status>> = vec![None; n];
+    let mut outputs: Vec<Option<(String, usize)>> = vec![None; n];
+    let mut keys: Vec<String> = vec![String::new(); n];
+    let mut jobs = Vec::new();
+    for (i, a) in run.agreements.iter().enumerate() {
+        if a.has_errors() {
+            status[i] = Some(Status::Invalid);
+            continue;
+        }
+        let id = a.agreement.avtale.id.as_ref().map(|s| s.v.clone()).unwrap_or_default();
+        keys[i] = sha256_hex(format!("{context}\n{}", crate::render::fingerprint(&a.agreement)).as_bytes());
+        if !args.force
+            && let Some(e) = manifest.entries.get(&id)
+            && e.key == keys[i]
+            && std::fs::metadata(out_dir.join(format!("{id}.pdf"))).is_ok_and(|m| m.len() == e.size)
+        {
+            status[i] = Some(Status::UpToDate);
+            outputs[i] = Some((e.sha256.clone(), e.pages));
+            continue;
+        }
+        jobs.push(i);
+    }
+
+    let quiet = args.quiet;
+    let bar = (!quiet && std::io::stderr().is_terminal() && !jobs.is_empty()).then(|| {
+        let pb = indicatif::ProgressBar::new(jobs.len() as u64);
+        pb.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        pb
+    });
+
+    let mut template_error: Option<String> = None;
+    let mut extra: Vec<(usize, Vec<crate::diag::Diagnostic>)> = Vec::new();
+    let mut io_errors: Vec<String> = Vec::new();
+    if dir_ok && !jobs.is_empty() {
+        let next = AtomicUsize::new(0);
+        let stop = AtomicBool::new(false);
+        let workers = std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .min(jobs.len())
+            .max(1);
+        let (tx, rx) = mpsc::channel::<(usize, Done)>();
+        let agreements = &run.agreements;
+        let catalogue = &setup.catalogue;
+        let renderer = &renderer;
+        let jobs = &jobs;
+        let out_dir = &out_dir;
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                let tx = tx.clone();
+                let (next, stop) = (&next, &stop);
+                scope.spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        let Some(&i) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                            break;
+                        };
+                        let result = renderer.build(&agreements[i].agreement, catalogue);
+                        // Nothing of one document is worth keeping for the next.
+                        typst::comemo::evict(0);
+                        let done = match result {
+                            Ok(b) => {
+                                let target = out_dir.join(format!("{}.pdf", b.view.id));
+                                match write_atomic(&target, &b.pdf) {
+                                    Ok(()) => Done::Built {
+                                        sha256: sha256_hex(&b.pdf),
+                                        pages: b.pages,
+                                        size: b.pdf.len() as u64,
+                                    },
+                                    Err(e) => Done::Io(format!("cannot write {}: {e}", target.display())),
+                                }
+                            }
+                            Err(BuildError::Input(d)) => Done::Input(d),
+                            Err(BuildError::Template(m)) => {
+                                stop.store(true, Ordering::Relaxed);
+                                Done::Template(m)
+                            }
+                            Err(BuildError::Other(m)) => Done::Io(m),
+                        };
+                        if tx.send((i, done)).is_err() {
+                            break;
                         }
                     }
+                });
+            }
+            drop(tx);
+            let mut last_save = Instant::now();
+            for (i, done) in rx {
+                let id = agreements[i]
+                    .agreement
+                    .avtale
+                    .id
+                    .as_ref()
+                    .map(|s| s.v.clone())
+                    .unwrap_or_default();
+                match done {
+                    Done::Built { sha256, pages, size } => {
+                        if let Some(pb) = &bar {
+                            pb.set_message(id.clone());
+                        } else if !quiet {
+                            eprintln!("built {} ({pages} pages)", out_dir.join(format!("{id}.pdf")).display());
+                        }
+                        manifest.entries.insert(
+                            id,
+                            ManifestEntry {
+                                key: keys[i].clone(),
+                                sha256: sha256.clone(),
+                                pages,
+                                size,
+                            },
+                        );
+                        status[i] = Some(Status::Built);
+                        outputs[i] = Some((sha256, pages));
+                    }
+                    Done::Input(d) => {
+                        status[i] = Some(Status::Failed);
+                        extra.push((i, d));
+                    }
+                    Done::Template(m) => {
+                        status[i] = Some(Status::Failed);
+                        template_error.get_or_insert(m);
+                    }
+                    Done::Io(m) => {
+                        status[i] = Some(Status::Failed);
+                        io_errors.push(m);
+                    }
                 }
-                Err(BuildError::Input(diags)) => {
-                    run.agreements[i].diags.extend(diags);
+                if let Some(pb) = &bar {
+                    pb.inc(1);
                 }
-                Err(BuildError::Template(m)) => {
-                    // A broken template breaks every document: stop at the first.
-                    template_errors.push(m);
-                    break;
-                }
-                Err(BuildError::Other(m)) => {
-                    run.tool_errors.push(m);
+                // Record progress now and then, so an interrupted run keeps what it built.
+                if last_save.elapsed() > Duration::from_secs(2) {
+                    let _ = manifest.write(out_dir);
+                    last_save = Instant::now();
                 }
             }
+        });
+        if let Some(pb) = &bar {
+            pb.finish_and_clear();
         }
     }
-    let failed = run.agreements.len() - built;
-    for m in template_errors {
+    for (i, d) in extra {
+        run.agreements[i].diags.extend(d);
+    }
+    run.tool_errors.extend(io_errors);
+    if let Some(m) = template_error {
         run.tool_errors.push(format!("the document template failed:\n{m}"));
     }
+    if dir_ok && let Err(e) = manifest.write(&out_dir) {
+        run.tool_errors
+            .push(format!("cannot write {}: {e}", out_dir.join(MANIFEST).display()));
+    }
+
+    let built = status.iter().filter(|s| matches!(s, Some(Status::Built))).count();
+    let up_to_date = status.iter().filter(|s| matches!(s, Some(Status::UpToDate))).count();
+    let failed = n - built - up_to_date;
     let code = crate::cli::report(&args.common, &args.output, &run, "checked");
-    eprintln!(
-        "built {built} {} into {}, {failed} failed, in {:.2} s",
-        if built == 1 { "PDF" } else { "PDFs" },
-        args.out_dir.display(),
-        started.elapsed().as_secs_f64()
-    );
+    let seconds = started.elapsed().as_secs_f64();
+    if !quiet || failed > 0 {
+        eprintln!(
+            "built {built}, up to date {up_to_date}, failed {failed}, in {seconds:.2} s (output: {})",
+            out_dir.display()
+        );
+    }
+
+    if let Some(path) = &args.report {
+        let entries = run
+            .agreements
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let id = a.agreement.avtale.id.as_ref().map(|s| s.v.as_str());
+                let st = status[i].clone().unwrap_or(Status::Failed);
+                let ok = matches!(st, Status::Built | Status::UpToDate);
+                ReportEntry {
+                    id,
+                    source: &a.origin,
+                    output: id.filter(|_| ok).map(|id| out_dir.join(format!("{id}.pdf"))),
+                    sha256: outputs[i].as_ref().map(|o| o.0.clone()),
+                    pages: outputs[i].as_ref().map(|o| o.1),
+                    status: st,
+                    diagnostics: a.diags.iter().map(|d| run.sources.locate(d)).collect(),
+                }
+            })
+            .collect();
+        let report = Report {
+            tool_version: env!("CARGO_PKG_VERSION"),
+            output_dir: &out_dir,
+            built,
+            up_to_date,
+            failed,
+            seconds,
+            agreements: entries,
+        };
+        let written = serde_json::to_vec_pretty(&report)
+            .map_err(std::io::Error::other)
+            .and_then(|mut b| {
+                b.push(b'\n');
+                write_atomic(path, &b)
+            });
+        if let Err(e) = written {
+            eprintln!("error: cannot write report {}: {e}", path.display());
+            return EXIT_TROUBLE;
+        }
+    }
     if code == EXIT_OK && failed > 0 {
         EXIT_INVALID
     } else {

@@ -60,6 +60,18 @@ pub struct BuildArgs {
     /// PDF standards to meet, comma-separated (1.7, 2.0, a-1b, a-1a, a-2b, a-2u, a-2a, a-3b, a-3u, a-3a, a-4, ua-1)
     #[arg(long, value_name = "LIST", value_delimiter = ',', default_values_t = crate::pdf::DEFAULT_STANDARDS.iter().map(|s| s.to_string()))]
     pub pdf_standard: Vec<String>,
+    /// Rebuild every PDF, even those that are up to date
+    #[arg(long)]
+    pub force: bool,
+    /// Build only the K-th of N deterministic shares of the agreements, e.g. `2/4`
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<crate::build::Shard>,
+    /// Write a JSON report of every agreement (source, status, output, SHA-256, pages, diagnostics)
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Print nothing but problems
+    #[arg(short, long)]
+    pub quiet: bool,
     #[command(flatten)]
     pub output: Output,
     #[command(flatten)]

@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Write N synthetic, valid agreement files into DIR (for benchmarks).
+
+usage: gen_agreements.py DIR [N]
+"""
+import os
+import sys
+
+WEIGHTS = [3, 2, 7, 6, 5, 4, 3, 2]
+
+
+def orgnr(seed: int) -> str:
+    """A 9-digit organisation number with a valid mod-11 check digit."""
+    n = seed
+    while True:
+        body = f"3{n % 10_000_000:07d}"
+        r = sum(w * int(d) for w, d in zip(WEIGHTS, body)) % 11
+        check = 0 if r == 0 else 11 - r
+        if check != 10:
+            return body + str(check)
+        n += 7919
+
+
+TEMPLATE = """format = 1
+
+[avtale]
+id = "KA-BENCH-{i:06d}"
+status = "til_signering"
+dato = 2026-03-02
+testdata = true
+
+[virksomhet]
+navn = "Syntetisk kommune {i}"
+organisasjonsnummer = "{orgnr}"
+organisasjonsform = "KOMM"
+postadresse = {{ adresse = "Postboks {i}", postnummer = "{post:04d}", poststed = "Prøvested" }}
+varslingsadresse = "postmottak{i}@kommune.example"
+
+[[kontakt]]
+rolle = "forretning"
+navn = "Kari Nordmann"
+epost = "kari{i}@kommune.example"
+telefon = "+47 912 34 567"
+
+[[kontakt]]
+rolle = "teknisk"
+navn = "Ola Nordmann"
+epost = "ola{i}@kommune.example"
+
+[[signatar]]
+navn = "Per Hansen"
+tittel = "Ordfører"
+fullmakt = "ordfoerer"
+
+[segment]
+id = "kommunal-sektor"
+ansvarlig = {{ navn = "Kommunenes Delingsforum SA", organisasjonsnummer = "317041128" }}
+
+[[databehandler]]
+navn = "Oppvekstdata AS"
+organisasjonsnummer = "318662053"
+rolle = "systemleverandoer"
+databehandleravtale = 2025-11-03
+tjenester = ["summertskattegrunnlag"]
+
+[vilkaar]
+delingsvilkaar = "2022-05"
+
+[[tjeneste]]
+id = "summertskattegrunnlag"
+rettighetspakke = "kommuneforeldrebetaling"
+bruksvilkaar = "2024-09"
+formaal = "Beregne redusert foreldrebetaling i barnehage og SFO"
+tilkobling = "leverandoer"
+
+[tjeneste.utleveringsgrunnlag]
+type = "hjemmel"
+henvisning = "skatteforvaltningsloven § 3-3"
+
+[tjeneste.behandlingsgrunnlag]
+type = "lov"
+henvisning = "barnehageloven § 41"
+"""
+
+
+def main() -> None:
+    out = sys.argv[1]
+    n = int(sys.argv[2]) if len(sys.argv) > 2 else 5000
+    os.makedirs(out, exist_ok=True)
+    for i in range(n):
+        text = TEMPLATE.format(i=i, orgnr=orgnr(i * 101 + 17), post=1000 + i % 9000)
+        with open(os.path.join(out, f"avtale-{i:06d}.toml"), "w", encoding="utf-8") as f:
+            f.write(text)
+
+
+if __name__ == "__main__":
+    main()
