@@ -351,7 +351,7 @@ pub fn build(args: &BuildArgs) -> i32 {
     let built = status.iter().filter(|s| matches!(s, Some(Status::Built))).count();
     let up_to_date = status.iter().filter(|s| matches!(s, Some(Status::UpToDate))).count();
     let failed = n - built - up_to_date;
-    let code = crate::cli::report(&args.common, &args.output, &run, "checked");
+    let code = crate::cli::report(&args.common, &args.output, &run, "checked", !quiet);
     let seconds = started.elapsed().as_secs_f64();
     if !quiet || failed > 0 {
         eprintln!(
@@ -434,7 +434,7 @@ pub fn render(args: &RenderArgs) -> i32 {
             format: crate::diag::Format::Human,
             deny_warnings: false,
         };
-        let code = crate::cli::report(&args.common, &out, &run, "checked");
+        let code = crate::cli::report(&args.common, &out, &run, "checked", true);
         if selected.is_empty() && code == EXIT_OK {
             eprintln!(
                 "error: no agreement{} in {}",

@@ -222,8 +222,9 @@ pub fn stderr(c: Color) -> StandardStream {
     StandardStream::stderr(color_choice(c, std::io::stderr().is_terminal()))
 }
 
-/// Print diagnostics and tool errors, then return the exit status for them.
-pub fn report(common: &Common, output: &Output, run: &load::Run, verb: &str) -> i32 {
+/// Print diagnostics and tool errors, then return the exit status for them. The summary
+/// line is left out when `show_summary` is false (quiet builds) and there is nothing wrong.
+pub fn report(common: &Common, output: &Output, run: &load::Run, verb: &str, show_summary: bool) -> i32 {
     let diags = run.all_diags();
     let mut out = stdout(common.color);
     let _ = diag::emit(&mut out, output.format, &run.sources, &diags);
@@ -233,17 +234,19 @@ pub fn report(common: &Common, output: &Output, run: &load::Run, verb: &str) -> 
     }
     let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
     let warnings = diags.len() - errors;
-    eprintln!(
-        "{verb} {} {}, {} {}: {} {}, {} {}",
-        run.files,
-        plural(run.files, "file", "files"),
-        run.agreements.len(),
-        plural(run.agreements.len(), "agreement", "agreements"),
-        errors,
-        plural(errors, "error", "errors"),
-        warnings,
-        plural(warnings, "warning", "warnings"),
-    );
+    if show_summary || !diags.is_empty() || !run.tool_errors.is_empty() {
+        eprintln!(
+            "{verb} {} {}, {} {}: {} {}, {} {}",
+            run.files,
+            plural(run.files, "file", "files"),
+            run.agreements.len(),
+            plural(run.agreements.len(), "agreement", "agreements"),
+            errors,
+            plural(errors, "error", "errors"),
+            warnings,
+            plural(warnings, "warning", "warnings"),
+        );
+    }
     if !run.tool_errors.is_empty() {
         EXIT_TROUBLE
     } else if errors > 0 || (output.deny_warnings && warnings > 0) {
@@ -263,5 +266,5 @@ fn check(args: &CheckArgs) -> i32 {
         Err(code) => return code,
     };
     let run = load::load(&args.paths, &setup.catalogue);
-    report(&args.common, &args.output, &run, "checked")
+    report(&args.common, &args.output, &run, "checked", true)
 }

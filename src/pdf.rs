@@ -151,7 +151,13 @@ impl Renderer {
 
     pub fn build(&self, a: &Agreement, cat: &Catalogue) -> Result<Built, BuildError> {
         let (src, view) = self.source(a, cat)?;
-        let date = view.dato_iso;
+        let (pdf, pages) = self.compile(src, &view.id, view.dato_iso)?;
+        Ok(Built { pdf, pages, view })
+    }
+
+    /// Typst source to PDF bytes and page count: `id` and `date` fix the identifier and
+    /// the creation date, so the same source always gives the same bytes.
+    pub fn compile(&self, src: String, id: &str, date: chrono::NaiveDate) -> Result<(Vec<u8>, usize), BuildError> {
         use chrono::Datelike;
         let today = Datetime::from_ymd(date.year(), date.month() as u8, date.day() as u8)
             .ok_or_else(|| BuildError::Other(format!("date {date} is out of range")))?;
@@ -162,6 +168,7 @@ impl Renderer {
             Ok(doc) => doc,
             Err(errors) => return Err(BuildError::Template(describe(&world, &self.env.assets, &errors))),
         };
+        // A warning (an unknown font, a missing label) means a flaw in the templates.
         let fatal: Vec<SourceDiagnostic> = warned
             .warnings
             .iter()
@@ -175,7 +182,7 @@ impl Renderer {
             .map(Timestamp::new_utc)
             .ok_or_else(|| BuildError::Other("date out of range".into()))?;
         let options = PdfOptions {
-            ident: Smart::Custom(view.id.clone()),
+            ident: Smart::Custom(id.to_string()),
             creator: Smart::Custom(Some(format!("avtale {}", env!("CARGO_PKG_VERSION")))),
             timestamp: Some(timestamp),
             page_ranges: None,
@@ -189,11 +196,7 @@ impl Renderer {
             // Signing tools append incremental updates; they need a line end after %%EOF.
             pdf.push(b'\n');
         }
-        Ok(Built {
-            pdf,
-            pages: doc.pages().len(),
-            view,
-        })
+        Ok((pdf, doc.pages().len()))
     }
 }
 

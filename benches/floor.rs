@@ -1,0 +1,54 @@
+//! The floor for batch builds: in-process Typst alone (compile and PDF export) over Typst
+//! sources that `avtale render --format typst` wrote, with the same worker threads and cache
+//! eviction as `avtale build`, but no reading, checking or templating.
+//!
+//!   cargo bench --bench floor -- DIR      (DIR holds *.typ files)
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use avtale::assets::Assets;
+use avtale::pdf::{DEFAULT_STANDARDS, Renderer};
+
+fn main() {
+    let dir = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with("--"))
+        .map(PathBuf::from)
+        .expect("usage: cargo bench --bench floor -- DIR");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("readable directory")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "typ"))
+        .collect();
+    files.sort();
+    let sources: Vec<(String, String)> = files
+        .iter()
+        .map(|p| {
+            let id = p.file_stem().unwrap().to_string_lossy().into_owned();
+            (id, std::fs::read_to_string(p).expect("UTF-8 source"))
+        })
+        .collect();
+    let standards: Vec<String> = DEFAULT_STANDARDS.iter().map(|s| s.to_string()).collect();
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+
+    let started = Instant::now();
+    let renderer = Renderer::new(Assets::Embedded, &standards).expect("renderer");
+    let next = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                while let Some((id, src)) = sources.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let (pdf, _) = renderer.compile(src.clone(), id, date).expect("compiles");
+                    std::hint::black_box(pdf);
+                    typst::comemo::evict(0);
+                }
+            });
+        }
+    });
+    let secs = started.elapsed().as_secs_f64();
+    println!("documents: {}", sources.len());
+    println!("in-process Typst alone: {secs:.2} s ({:.1} documents/s)", sources.len() as f64 / secs);
+}
