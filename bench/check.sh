@@ -23,6 +23,7 @@ for _ in $(seq "$runs"); do
   t=$(echo "$end - $start" | bc -l)
   if [ -z "$best" ] || [ "$(echo "$t < $best" | bc -l)" = 1 ]; then best=$t; fi
 done
-rss=$( { /usr/bin/time -f '%M' "$bin" check "$dir" >/dev/null 2>/dev/null; } 2>&1 | tail -1 )
+/usr/bin/time -f '%M' -o "$dir.rss" "$bin" check "$dir" >/dev/null 2>&1 || true
+rss=$(tail -1 "$dir.rss"); rm -f "$dir.rss"
 printf 'files: %d\nbest of %d: %.3f s\nthroughput: %.0f files/s\npeak RSS: %s KiB\n' \
   "$n" "$runs" "$best" "$(echo "$n / $best" | bc -l)" "$rss"

@@ -10,7 +10,7 @@ use avtale::assets::Assets;
 use avtale::catalog::Catalogue;
 use avtale::diag::Sources;
 use avtale::load;
-use avtale::pdf::{DEFAULT_STANDARDS, Renderer};
+use avtale::pdf::{PdfSettings, Renderer};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
@@ -22,21 +22,25 @@ fn main() {
 
     let t0 = Instant::now();
     let cat = Catalogue::load(&Assets::Embedded, "katalog.toml", &mut Sources::default()).expect("catalogue");
-    let standards: Vec<String> = DEFAULT_STANDARDS.iter().map(|s| s.to_string()).collect();
-    let renderer = Renderer::new(Assets::Embedded, &standards).expect("renderer");
+    let renderer = Renderer::new(Assets::Embedded, &PdfSettings::default()).expect("renderer");
     let run = load::load(std::slice::from_ref(&file), &cat);
-    let agreement = &run.agreements.first().expect("an agreement").agreement;
+    let loaded = run.agreements.first().expect("an agreement");
+    let agreement = &loaded.agreement;
     let setup = t0.elapsed();
 
     let t1 = Instant::now();
-    let first = renderer.build(agreement, &cat).expect("builds");
+    let first = renderer
+        .build(agreement, &cat, &|v| avtale::provenance::attachments(loaded, v, &cat))
+        .expect("builds");
     let cold = t1.elapsed();
     typst::comemo::evict(0);
 
     let mut warm = Vec::with_capacity(runs);
     for _ in 0..runs {
         let t = Instant::now();
-        let b = renderer.build(agreement, &cat).expect("builds");
+        let b = renderer
+            .build(agreement, &cat, &|v| avtale::provenance::attachments(loaded, v, &cat))
+            .expect("builds");
         warm.push(t.elapsed().as_secs_f64() * 1000.0);
         assert_eq!(b.pdf.len(), first.pdf.len());
         // As in a batch: nothing cached from the previous document is reused.

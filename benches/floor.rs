@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use avtale::assets::Assets;
-use avtale::pdf::{DEFAULT_STANDARDS, Renderer};
+use avtale::pdf::{PdfSettings, Renderer};
 
 fn main() {
     let dir = std::env::args()
@@ -30,18 +30,17 @@ fn main() {
             (id, std::fs::read_to_string(p).expect("UTF-8 source"))
         })
         .collect();
-    let standards: Vec<String> = DEFAULT_STANDARDS.iter().map(|s| s.to_string()).collect();
     let date = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
 
     let started = Instant::now();
-    let renderer = Renderer::new(Assets::Embedded, &standards).expect("renderer");
+    let renderer = Renderer::new(Assets::Embedded, &PdfSettings::default()).expect("renderer");
     let next = AtomicUsize::new(0);
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     std::thread::scope(|s| {
         for _ in 0..workers {
             s.spawn(|| {
                 while let Some((id, src)) = sources.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let (pdf, _) = renderer.compile(src.clone(), id, date).expect("compiles");
+                    let (pdf, _) = renderer.compile(src.clone(), id, date, Vec::new()).expect("compiles");
                     std::hint::black_box(pdf);
                     typst::comemo::evict(0);
                 }
@@ -50,5 +49,8 @@ fn main() {
     });
     let secs = started.elapsed().as_secs_f64();
     println!("documents: {}", sources.len());
-    println!("in-process Typst alone: {secs:.2} s ({:.1} documents/s)", sources.len() as f64 / secs);
+    println!(
+        "in-process Typst alone: {secs:.2} s ({:.1} documents/s)",
+        sources.len() as f64 / secs
+    );
 }

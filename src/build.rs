@@ -145,10 +145,21 @@ struct Report<'a> {
 
 /// The result of building one agreement, sent from a worker to the main thread.
 enum Done {
-    Built { sha256: String, pages: usize, size: u64 },
+    Built {
+        sha256: String,
+        pages: usize,
+        size: u64,
+    },
     Input(Vec<crate::diag::Diagnostic>),
     Template(String),
     Io(String),
+    /// The target holds a digital signature; it is not overwritten without --force.
+    Signed(PathBuf),
+}
+
+/// Whether the file at `path` holds a digital signature (a signed field's byte range).
+pub fn is_signed(path: &Path) -> bool {
+    std::fs::read(path).is_ok_and(|b| b.windows(10).any(|w| w == b"/ByteRange"))
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -161,7 +172,8 @@ pub fn build(args: &BuildArgs) -> i32 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let renderer = match Renderer::new(setup.assets.clone(), &args.pdf_standard) {
+    let settings = args.pdf.settings();
+    let renderer = match Renderer::new(setup.assets.clone(), &settings) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
@@ -185,11 +197,11 @@ pub fn build(args: &BuildArgs) -> i32 {
 
     // What every PDF depends on besides its own agreement.
     let context = format!(
-        "{}\n{}\n{}\n{}",
+        "{}\n{}\n{}\n{:?}",
         env!("CARGO_PKG_VERSION"),
         setup.catalogue.sha256,
         setup.assets.digest(),
-        args.pdf_standard.join(",")
+        settings
     );
     let mut manifest = Manifest::read(&out_dir);
     manifest.format = 1;
@@ -230,6 +242,10 @@ pub fn build(args: &BuildArgs) -> i32 {
     let mut template_error: Option<String> = None;
     let mut extra: Vec<(usize, Vec<crate::diag::Diagnostic>)> = Vec::new();
     let mut io_errors: Vec<String> = Vec::new();
+    let mut signed: Vec<PathBuf> = Vec::new();
+    let force = args.force;
+    // Only a run that built something rewrites the manifest.
+    let mut dirty = false;
     if dir_ok && !jobs.is_empty() {
         let next = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
@@ -252,21 +268,32 @@ pub fn build(args: &BuildArgs) -> i32 {
                         let Some(&i) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) else {
                             break;
                         };
-                        let result = renderer.build(&agreements[i].agreement, catalogue);
+                        let loaded = &agreements[i];
+                        let attach = |v: &crate::render::View| crate::provenance::attachments(loaded, v, catalogue);
+                        let id = loaded
+                            .agreement
+                            .avtale
+                            .id
+                            .as_ref()
+                            .map(|s| s.v.as_str())
+                            .unwrap_or_default();
+                        let target = out_dir.join(format!("{id}.pdf"));
+                        if !force && is_signed(&target) {
+                            let _ = tx.send((i, Done::Signed(target)));
+                            continue;
+                        }
+                        let result = renderer.build(&loaded.agreement, catalogue, &attach);
                         // Nothing of one document is worth keeping for the next.
                         typst::comemo::evict(0);
                         let done = match result {
-                            Ok(b) => {
-                                let target = out_dir.join(format!("{}.pdf", b.view.id));
-                                match write_atomic(&target, &b.pdf) {
-                                    Ok(()) => Done::Built {
-                                        sha256: sha256_hex(&b.pdf),
-                                        pages: b.pages,
-                                        size: b.pdf.len() as u64,
-                                    },
-                                    Err(e) => Done::Io(format!("cannot write {}: {e}", target.display())),
-                                }
-                            }
+                            Ok(b) => match write_atomic(&target, &b.pdf) {
+                                Ok(()) => Done::Built {
+                                    sha256: sha256_hex(&b.pdf),
+                                    pages: b.pages,
+                                    size: b.pdf.len() as u64,
+                                },
+                                Err(e) => Done::Io(format!("cannot write {}: {e}", target.display())),
+                            },
                             Err(BuildError::Input(d)) => Done::Input(d),
                             Err(BuildError::Template(m)) => {
                                 stop.store(true, Ordering::Relaxed);
@@ -297,6 +324,7 @@ pub fn build(args: &BuildArgs) -> i32 {
                         } else if !quiet {
                             eprintln!("built {} ({pages} pages)", out_dir.join(format!("{id}.pdf")).display());
                         }
+                        dirty = true;
                         manifest.entries.insert(
                             id,
                             ManifestEntry {
@@ -321,13 +349,19 @@ pub fn build(args: &BuildArgs) -> i32 {
                         status[i] = Some(Status::Failed);
                         io_errors.push(m);
                     }
+                    Done::Signed(p) => {
+                        status[i] = Some(Status::Failed);
+                        signed.push(p);
+                    }
                 }
                 if let Some(pb) = &bar {
                     pb.inc(1);
                 }
                 // Record progress now and then, so an interrupted run keeps what it built.
                 if last_save.elapsed() > Duration::from_secs(2) {
-                    let _ = manifest.write(out_dir);
+                    if dirty {
+                        let _ = manifest.write(out_dir);
+                    }
                     last_save = Instant::now();
                 }
             }
@@ -340,10 +374,19 @@ pub fn build(args: &BuildArgs) -> i32 {
         run.agreements[i].diags.extend(d);
     }
     run.tool_errors.extend(io_errors);
+    for p in &signed {
+        eprintln!(
+            "error: {} holds a digital signature and was not overwritten; move it away or use --force",
+            p.display()
+        );
+    }
     if let Some(m) = template_error {
         run.tool_errors.push(format!("the document template failed:\n{m}"));
     }
-    if dir_ok && let Err(e) = manifest.write(&out_dir) {
+    if dir_ok
+        && dirty
+        && let Err(e) = manifest.write(&out_dir)
+    {
         run.tool_errors
             .push(format!("cannot write {}: {e}", out_dir.join(MANIFEST).display()));
     }
@@ -412,7 +455,7 @@ pub fn render(args: &RenderArgs) -> i32 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let renderer = match Renderer::new(setup.assets.clone(), &[]) {
+    let renderer = match Renderer::new(setup.assets.clone(), &args.pdf.settings()) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
@@ -448,8 +491,10 @@ pub fn render(args: &RenderArgs) -> i32 {
     let mut stdout = std::io::stdout().lock();
     for a in selected {
         match args.format {
-            RenderFormat::Typst => match renderer.source(&a.agreement, &setup.catalogue) {
-                Ok((src, _)) => {
+            RenderFormat::Typst => match renderer.source(&a.agreement, &setup.catalogue, &|v| {
+                crate::provenance::attachments(a, v, &setup.catalogue)
+            }) {
+                Ok((src, _, _)) => {
                     let _ = stdout.write_all(strip_markers(&src).as_bytes());
                 }
                 Err(BuildError::Input(d)) => {

@@ -57,9 +57,8 @@ pub struct BuildArgs {
     /// Directory the PDFs are written to
     #[arg(short = 'o', long = "output", value_name = "DIR", default_value = "out")]
     pub out_dir: PathBuf,
-    /// PDF standards to meet, comma-separated (1.7, 2.0, a-1b, a-1a, a-2b, a-2u, a-2a, a-3b, a-3u, a-3a, a-4, ua-1)
-    #[arg(long, value_name = "LIST", value_delimiter = ',', default_values_t = crate::pdf::DEFAULT_STANDARDS.iter().map(|s| s.to_string()))]
-    pub pdf_standard: Vec<String>,
+    #[command(flatten)]
+    pub pdf: PdfArgs,
     /// Rebuild every PDF, even those that are up to date
     #[arg(long)]
     pub force: bool,
@@ -76,6 +75,38 @@ pub struct BuildArgs {
     pub output: Output,
     #[command(flatten)]
     pub common: Common,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct PdfArgs {
+    /// PDF standards to meet, comma-separated (1.7, 2.0, a-1b, a-1a, a-2b, a-2u, a-2a, a-3b, a-3u, a-3a, a-4, ua-1)
+    /// [default: a-3a,ua-1; a-2a,ua-1 with --no-attachments]
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub pdf_standard: Option<Vec<String>>,
+    /// Leave out the unsigned signature fields over the signature boxes
+    #[arg(long)]
+    pub no_signature_fields: bool,
+    /// Leave out the attached agreement source and manifest (allows PDF/A-2)
+    #[arg(long)]
+    pub no_attachments: bool,
+}
+
+impl PdfArgs {
+    pub fn settings(&self) -> crate::pdf::PdfSettings {
+        let defaults = if self.no_attachments {
+            crate::pdf::DEFAULT_STANDARDS_NO_ATTACHMENTS
+        } else {
+            crate::pdf::DEFAULT_STANDARDS
+        };
+        crate::pdf::PdfSettings {
+            standards: self
+                .pdf_standard
+                .clone()
+                .unwrap_or_else(|| defaults.iter().map(|s| s.to_string()).collect()),
+            signature_fields: !self.no_signature_fields,
+            attachments: !self.no_attachments,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -95,6 +126,8 @@ pub struct RenderArgs {
     /// What to print
     #[arg(long, value_enum, default_value_t = RenderFormat::Typst)]
     pub format: RenderFormat,
+    #[command(flatten)]
+    pub pdf: PdfArgs,
     #[command(flatten)]
     pub common: Common,
 }

@@ -46,14 +46,55 @@ pub fn parse_standard(s: &str) -> Option<PdfStandard> {
     })
 }
 
-/// The default: archival PDF/A-2a together with accessible, tagged PDF/UA-1.
-pub const DEFAULT_STANDARDS: &[&str] = &["a-2a", "ua-1"];
+/// The default: archival PDF/A-3a (which allows the attached source) together with
+/// accessible, tagged PDF/UA-1.
+pub const DEFAULT_STANDARDS: &[&str] = &["a-3a", "ua-1"];
+/// The default without attachments: PDF/A-2a, which allows no attachments, with PDF/UA-1.
+pub const DEFAULT_STANDARDS_NO_ATTACHMENTS: &[&str] = &["a-2a", "ua-1"];
+
+/// How PDFs are made.
+#[derive(Debug, Clone)]
+pub struct PdfSettings {
+    pub standards: Vec<String>,
+    /// Put an unsigned signature field over each signature box.
+    pub signature_fields: bool,
+    /// Attach the agreement's source and a manifest to the PDF.
+    pub attachments: bool,
+}
+
+impl Default for PdfSettings {
+    fn default() -> Self {
+        PdfSettings {
+            standards: DEFAULT_STANDARDS.iter().map(|s| s.to_string()).collect(),
+            signature_fields: true,
+            attachments: true,
+        }
+    }
+}
+
+/// A file to attach to the PDF.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Attachment {
+    pub name: String,
+    #[serde(skip)]
+    pub data: Vec<u8>,
+    pub mime: String,
+    pub description: String,
+    /// `source` or `data` (PDF/A-3's AFRelationship).
+    pub relationship: String,
+}
+
+/// Where attachment number `i` is visible to Typst.
+pub fn attachment_path(i: usize) -> String {
+    format!("/.vedlegg/{i}")
+}
 
 /// Everything shared by all documents of a run.
 pub struct Renderer {
     pub env: Arc<Env>,
     jinja: Environment<'static>,
     standards: PdfStandards,
+    pub settings: PdfSettings,
 }
 
 /// Why one agreement did not become a PDF.
@@ -82,9 +123,15 @@ pub struct Built {
 }
 
 impl Renderer {
-    pub fn new(assets: Assets, standards: &[String]) -> Result<Renderer, String> {
+    pub fn new(assets: Assets, settings: &PdfSettings) -> Result<Renderer, String> {
         let mut list = Vec::new();
-        for s in standards {
+        for s in &settings.standards {
+            if settings.attachments && (s.starts_with("a-1") || s.starts_with("a-2")) {
+                return Err(format!(
+                    "PDF/A-{} allows no attachments; pick a-3a (the default) or build with --no-attachments",
+                    &s[2..]
+                ));
+            }
             list.push(
                 parse_standard(s)
                     .ok_or_else(|| format!("unknown PDF standard `{s}`; known: {}", STANDARD_NAMES.join(", ")))?,
@@ -96,11 +143,17 @@ impl Renderer {
             jinja: render::environment(&assets),
             env: Arc::new(Env::new(assets)),
             standards,
+            settings: settings.clone(),
         })
     }
 
     /// The Typst source of one agreement, with template line markers.
-    pub fn source(&self, a: &Agreement, cat: &Catalogue) -> Result<(String, View), BuildError> {
+    pub fn source(
+        &self,
+        a: &Agreement,
+        cat: &Catalogue,
+        attach: &dyn Fn(&View) -> Vec<Attachment>,
+    ) -> Result<(String, View, Vec<Attachment>), BuildError> {
         let mut problems = Vec::new();
         if let Some(s) = &a.avtale.spraak
             && !SUPPORTED_LANGUAGES.contains(&s.v.as_str())
@@ -137,7 +190,23 @@ impl Renderer {
         if !problems.is_empty() {
             return Err(BuildError::Input(problems));
         }
-        let view = render::view(a, cat).map_err(|e| BuildError::Other(e.0))?;
+        let mut view = render::view(a, cat).map_err(|e| BuildError::Other(e.0))?;
+        let attachments = if self.settings.attachments {
+            attach(&view)
+        } else {
+            Vec::new()
+        };
+        view.vedlagte_filer = attachments
+            .iter()
+            .enumerate()
+            .map(|(i, f)| render::AttachmentView {
+                navn: f.name.clone(),
+                sti: attachment_path(i),
+                mime: f.mime.clone(),
+                beskrivelse: f.description.clone(),
+                forhold: f.relationship.clone(),
+            })
+            .collect();
         let src = render::typst_source(&self.jinja, &view).map_err(|e| {
             BuildError::Template(format!(
                 "template {}:{}: {}",
@@ -146,22 +215,38 @@ impl Renderer {
                 e.detail().map(str::to_string).unwrap_or_else(|| e.kind().to_string())
             ))
         })?;
-        Ok((src, view))
+        Ok((src, view, attachments))
     }
 
-    pub fn build(&self, a: &Agreement, cat: &Catalogue) -> Result<Built, BuildError> {
-        let (src, view) = self.source(a, cat)?;
-        let (pdf, pages) = self.compile(src, &view.id, view.dato_iso)?;
+    pub fn build(
+        &self,
+        a: &Agreement,
+        cat: &Catalogue,
+        attach: &dyn Fn(&View) -> Vec<Attachment>,
+    ) -> Result<Built, BuildError> {
+        let (src, view, attachments) = self.source(a, cat, attach)?;
+        let files: Vec<(String, Vec<u8>)> = attachments
+            .into_iter()
+            .enumerate()
+            .map(|(i, f)| (attachment_path(i), f.data))
+            .collect();
+        let (pdf, pages) = self.compile(src, &view.id, view.dato_iso, files)?;
         Ok(Built { pdf, pages, view })
     }
 
     /// Typst source to PDF bytes and page count: `id` and `date` fix the identifier and
     /// the creation date, so the same source always gives the same bytes.
-    pub fn compile(&self, src: String, id: &str, date: chrono::NaiveDate) -> Result<(Vec<u8>, usize), BuildError> {
+    pub fn compile(
+        &self,
+        src: String,
+        id: &str,
+        date: chrono::NaiveDate,
+        files: Vec<(String, Vec<u8>)>,
+    ) -> Result<(Vec<u8>, usize), BuildError> {
         use chrono::Datelike;
         let today = Datetime::from_ymd(date.year(), date.month() as u8, date.day() as u8)
             .ok_or_else(|| BuildError::Other(format!("date {date} is out of range")))?;
-        let world = DocWorld::new(self.env.clone(), src, today)
+        let world = DocWorld::new(self.env.clone(), src, today, files)
             .ok_or_else(|| BuildError::Other("cannot create the main file".into()))?;
         let warned = typst::compile::<PagedDocument>(&world);
         let doc = match warned.output {
@@ -192,6 +277,10 @@ impl Renderer {
         };
         let mut pdf = typst_pdf::pdf(&doc, &options)
             .map_err(|errors| BuildError::Template(describe(&world, &self.env.assets, &errors)))?;
+        if self.settings.signature_fields {
+            let fields = crate::sigfield::locate(&doc);
+            pdf = crate::sigfield::add_fields(&pdf, &fields).map_err(BuildError::Other)?;
+        }
         if pdf.last() != Some(&b'\n') {
             // Signing tools append incremental updates; they need a line end after %%EOF.
             pdf.push(b'\n');

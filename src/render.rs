@@ -65,6 +65,17 @@ pub struct View {
     pub vedlegg: Vec<VedleggView>,
     pub fingeravtrykk: String,
     pub fingeravtrykk_kort: String,
+    /// Files attached to the PDF (the agreement's source and a manifest).
+    pub vedlagte_filer: Vec<AttachmentView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AttachmentView {
+    pub navn: String,
+    pub sti: String,
+    pub mime: String,
+    pub beskrivelse: String,
+    pub forhold: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -499,6 +510,7 @@ pub fn view(a: &Agreement, cat: &Catalogue) -> Result<View, RenderError> {
         vedlegg,
         fingeravtrykk_kort: fp[..12].to_string(),
         fingeravtrykk: fp,
+        vedlagte_filer: Vec::new(),
         spraak,
         id,
     })

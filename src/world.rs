@@ -64,17 +64,24 @@ pub struct DocWorld {
     today: Datetime,
     files: Mutex<HashMap<FileId, FileResult<Bytes>>>,
     sources: Mutex<HashMap<FileId, FileResult<Source>>>,
+    /// Files that exist only for this document (attachments), by absolute path.
+    virtual_files: HashMap<FileId, Bytes>,
 }
 
 impl DocWorld {
-    pub fn new(env: Arc<Env>, text: String, today: Datetime) -> Option<DocWorld> {
+    pub fn new(env: Arc<Env>, text: String, today: Datetime, files: Vec<(String, Vec<u8>)>) -> Option<DocWorld> {
         let main = Source::new(file_id(MAIN_PATH)?, text);
+        let mut virtual_files = HashMap::new();
+        for (path, data) in files {
+            virtual_files.insert(file_id(&path)?, Bytes::new(data));
+        }
         Some(DocWorld {
             env,
             main,
             today,
             files: Mutex::default(),
             sources: Mutex::default(),
+            virtual_files,
         })
     }
 
@@ -83,6 +90,9 @@ impl DocWorld {
     }
 
     fn read(&self, id: FileId) -> FileResult<Bytes> {
+        if let Some(b) = self.virtual_files.get(&id) {
+            return Ok(b.clone());
+        }
         if let VirtualRoot::Package(spec) = id.root() {
             return Err(FileError::Package(PackageError::NotFound(spec.clone())));
         }

@@ -9,7 +9,7 @@ use avtale::assets::Assets;
 use avtale::catalog::Catalogue;
 use avtale::diag::Sources;
 use avtale::load;
-use avtale::pdf::{BuildError, Built, DEFAULT_STANDARDS, Renderer};
+use avtale::pdf::{BuildError, Built, PdfSettings, Renderer};
 use page_validation::{ValidationOptions, ValidationProfile, validate_pdf_bytes};
 use proptest::prelude::*;
 
@@ -22,8 +22,7 @@ fn catalogue() -> Catalogue {
 }
 
 fn renderer() -> Renderer {
-    let standards: Vec<String> = DEFAULT_STANDARDS.iter().map(|s| s.to_string()).collect();
-    Renderer::new(Assets::Embedded, &standards).expect("default standards combine")
+    Renderer::new(Assets::Embedded, &PdfSettings::default()).expect("default standards combine")
 }
 
 /// Build every agreement in `path` through the library.
@@ -36,7 +35,7 @@ fn build_all(path: &Path) -> Vec<Built> {
         .iter()
         .map(|a| {
             assert!(!a.has_errors(), "{:?}", a.diags);
-            r.build(&a.agreement, &cat)
+            r.build(&a.agreement, &cat, &|v| avtale::provenance::attachments(a, v, &cat))
                 .unwrap_or_else(|e| panic!("build failed: {e}"))
         })
         .collect()
@@ -153,9 +152,9 @@ fn metadata_geometry_and_trailer() {
 }
 
 #[test]
-fn conforms_to_pdf_a_2a_and_pdf_ua_1() {
+fn conforms_to_pdf_a_3a_and_pdf_ua_1_with_fields_and_attachments() {
     let b = build_one(&root().join("agreements/fjordvik-kommune.toml"));
-    for profile in [ValidationProfile::PdfA2a, ValidationProfile::PdfUa1] {
+    for profile in [ValidationProfile::PdfA3a, ValidationProfile::PdfUa1] {
         let report = validate_pdf_bytes(&b.pdf, &ValidationOptions::default().profile(profile)).expect("validates");
         assert!(report.is_compliant, "{profile:?}: {report}");
     }
@@ -319,7 +318,7 @@ fn a_character_no_font_has_is_a_located_error() {
     let run = load::load(std::slice::from_ref(&f), &cat);
     let a = &run.agreements[0];
     assert!(!a.has_errors());
-    match renderer().build(&a.agreement, &cat) {
+    match renderer().build(&a.agreement, &cat, &|_| Vec::new()) {
         Err(BuildError::Input(d)) => {
             assert!(
                 d.iter()

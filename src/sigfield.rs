@@ -1,0 +1,218 @@
+//! Unsigned signature fields over the signature boxes. Typst has no form fields, so the
+//! boxes carry a labelled marker; after layout the introspector gives each one's page and
+//! position, and the fields are added to the exported PDF with lopdf — with an appearance
+//! stream, the print flag and a `Form` structure element, as PDF/A and PDF/UA require.
+
+use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat};
+use typst::foundations::Value;
+use typst_layout::PagedDocument;
+
+/// A signature field to add: its name, its description for assistive technology, and
+/// where it goes (1-based page, rectangle in PDF points from the bottom left).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldSpec {
+    pub name: String,
+    pub description: String,
+    pub page: usize,
+    pub rect: [f32; 4],
+}
+
+/// Prefix of the labels that mark signature boxes (and of the fields' names).
+pub const LABEL_PREFIX: &str = "signatar-";
+
+/// The signature boxes of a laid-out document, in the order of their names.
+pub fn locate(doc: &PagedDocument) -> Vec<FieldSpec> {
+    let intr = doc.introspector();
+    let mut out = Vec::new();
+    for content in intr.elements().query_labelled() {
+        let Some(label) = content.label() else { continue };
+        let name = label.resolve().to_string();
+        if !name.starts_with(LABEL_PREFIX) {
+            continue;
+        }
+        let Ok(Value::Dict(dict)) = content.field_by_name("value") else {
+            continue;
+        };
+        let num = |k: &str| match dict.get(k) {
+            Ok(Value::Float(f)) => Some(*f),
+            Ok(Value::Int(i)) => Some(*i as f64),
+            _ => None,
+        };
+        let (Some(w), Some(h)) = (num("bredde"), num("hoyde")) else {
+            continue;
+        };
+        let description = match dict.get("beskrivelse") {
+            Ok(Value::Str(s)) => s.to_string(),
+            _ => name.clone(),
+        };
+        let Some(pos) = content.location().and_then(|l| intr.position(l)) else {
+            continue;
+        };
+        let page = pos.page.get();
+        let Some(frame) = doc.pages().get(page - 1).map(|p| &p.frame) else {
+            continue;
+        };
+        let height = frame.height().to_pt();
+        let (x, y) = (pos.point.x.to_pt(), pos.point.y.to_pt());
+        out.push(FieldSpec {
+            name,
+            description,
+            page,
+            rect: [x as f32, (height - y - h) as f32, (x + w) as f32, (height - y) as f32],
+        });
+    }
+    out.sort_by_key(|f| natural_key(&f.name));
+    out
+}
+
+fn natural_key(name: &str) -> (usize, String) {
+    let n = name.trim_start_matches(LABEL_PREFIX).parse().unwrap_or(usize::MAX);
+    (n, name.to_string())
+}
+
+fn text(s: &str) -> Object {
+    // UTF-16BE with a byte-order mark: any name is representable.
+    let mut bytes = vec![0xFE, 0xFF];
+    for u in s.encode_utf16() {
+        bytes.extend_from_slice(&u.to_be_bytes());
+    }
+    Object::String(bytes, StringFormat::Hexadecimal)
+}
+
+/// Add the fields to `pdf`. The result is a whole new file, deterministic for the same input.
+pub fn add_fields(pdf: &[u8], fields: &[FieldSpec]) -> Result<Vec<u8>, String> {
+    if fields.is_empty() {
+        return Ok(pdf.to_vec());
+    }
+    let mut doc = Document::load_mem(pdf).map_err(|e| format!("cannot read the exported PDF: {e}"))?;
+    let pages = doc.get_pages();
+    let catalog = doc.catalog().map_err(|e| e.to_string())?.clone();
+    let tree_root_id = catalog.get(b"StructTreeRoot").and_then(Object::as_reference).ok();
+
+    // The element the Form elements go under: the tree's document element when there is one.
+    let mut parent_elem: Option<ObjectId> = None;
+    let mut parent_tree: Option<ObjectId> = None;
+    let mut next_key: i64 = 0;
+    if let Some(root_id) = tree_root_id {
+        let root = doc.get_dictionary(root_id).map_err(|e| e.to_string())?;
+        parent_elem = match root.get(b"K") {
+            Ok(Object::Reference(r)) => Some(*r),
+            Ok(Object::Array(a)) => a.iter().find_map(|o| o.as_reference().ok()),
+            _ => None,
+        };
+        parent_tree = root.get(b"ParentTree").and_then(Object::as_reference).ok();
+        next_key = root.get(b"ParentTreeNextKey").and_then(Object::as_i64).unwrap_or(0);
+    }
+
+    let mut field_refs = Vec::new();
+    let mut nums_added: Vec<(i64, ObjectId)> = Vec::new();
+    let mut kids_added: Vec<ObjectId> = Vec::new();
+    for f in fields {
+        let page_id = *pages
+            .get(&(f.page as u32))
+            .ok_or_else(|| format!("no page {}", f.page))?;
+        let (w, h) = (f.rect[2] - f.rect[0], f.rect[3] - f.rect[1]);
+        let mut ap = Dictionary::new();
+        ap.set("Type", Object::Name(b"XObject".to_vec()));
+        ap.set("Subtype", Object::Name(b"Form".to_vec()));
+        ap.set("BBox", Object::Array(vec![0.into(), 0.into(), w.into(), h.into()]));
+        ap.set("Resources", Object::Dictionary(Dictionary::new()));
+        let ap_id = doc.add_object(Stream::new(ap, Vec::new()));
+
+        let mut widget = Dictionary::new();
+        widget.set("Type", Object::Name(b"Annot".to_vec()));
+        widget.set("Subtype", Object::Name(b"Widget".to_vec()));
+        widget.set("FT", Object::Name(b"Sig".to_vec()));
+        widget.set("T", text(&f.name));
+        widget.set("TU", text(&f.description));
+        widget.set("F", Object::Integer(4));
+        widget.set("Rect", Object::Array(f.rect.iter().map(|v| Object::Real(*v)).collect()));
+        widget.set("P", Object::Reference(page_id));
+        let mut apd = Dictionary::new();
+        apd.set("N", Object::Reference(ap_id));
+        widget.set("AP", Object::Dictionary(apd));
+        if parent_elem.is_some() {
+            widget.set("StructParent", Object::Integer(next_key));
+        }
+        let widget_id = doc.add_object(widget);
+        field_refs.push(Object::Reference(widget_id));
+
+        if let Some(parent) = parent_elem {
+            let mut objr = Dictionary::new();
+            objr.set("Type", Object::Name(b"OBJR".to_vec()));
+            objr.set("Obj", Object::Reference(widget_id));
+            objr.set("Pg", Object::Reference(page_id));
+            let mut elem = Dictionary::new();
+            elem.set("Type", Object::Name(b"StructElem".to_vec()));
+            elem.set("S", Object::Name(b"Form".to_vec()));
+            elem.set("P", Object::Reference(parent));
+            elem.set("Pg", Object::Reference(page_id));
+            elem.set("Alt", text(&f.description));
+            elem.set("K", Object::Dictionary(objr));
+            let elem_id = doc.add_object(elem);
+            nums_added.push((next_key, elem_id));
+            kids_added.push(elem_id);
+            next_key += 1;
+        }
+
+        let page = doc.get_dictionary_mut(page_id).map_err(|e| e.to_string())?;
+        match page.get_mut(b"Annots") {
+            Ok(Object::Array(a)) => a.push(Object::Reference(widget_id)),
+            _ => page.set("Annots", Object::Array(vec![Object::Reference(widget_id)])),
+        }
+        if !page.has(b"Tabs") {
+            page.set("Tabs", Object::Name(b"S".to_vec()));
+        }
+    }
+
+    if let Some(parent) = parent_elem {
+        let elem = doc.get_dictionary_mut(parent).map_err(|e| e.to_string())?;
+        let mut kids = match elem.get(b"K") {
+            Ok(Object::Array(a)) => a.clone(),
+            Ok(other) => vec![other.clone()],
+            Err(_) => Vec::new(),
+        };
+        kids.extend(kids_added.iter().map(|k| Object::Reference(*k)));
+        elem.set("K", Object::Array(kids));
+        let root_id = tree_root_id.ok_or("no structure tree")?;
+        let tree: &mut Dictionary = match parent_tree {
+            Some(id) => doc.get_dictionary_mut(id).map_err(|e| e.to_string())?,
+            None => {
+                let root = doc.get_dictionary_mut(root_id).map_err(|e| e.to_string())?;
+                if !root.has(b"ParentTree") {
+                    root.set(
+                        "ParentTree",
+                        Object::Dictionary(Dictionary::from_iter([("Nums", Object::Array(vec![]))])),
+                    );
+                }
+                root.get_mut(b"ParentTree")
+                    .and_then(Object::as_dict_mut)
+                    .map_err(|e| e.to_string())?
+            }
+        };
+        match tree.get_mut(b"Nums") {
+            Ok(Object::Array(nums)) => {
+                for (k, id) in &nums_added {
+                    nums.push(Object::Integer(*k));
+                    nums.push(Object::Reference(*id));
+                }
+            }
+            _ => return Err("the structure parent tree is not a flat number tree".into()),
+        }
+        let root = doc.get_dictionary_mut(root_id).map_err(|e| e.to_string())?;
+        root.set("ParentTreeNextKey", Object::Integer(next_key));
+    }
+
+    let mut acroform = Dictionary::new();
+    acroform.set("Fields", Object::Array(field_refs));
+    let catalog = doc.catalog_mut().map_err(|e| e.to_string())?;
+    catalog.set("AcroForm", Object::Dictionary(acroform));
+
+    let mut out = Vec::with_capacity(pdf.len() + 4096);
+    doc.save_to(&mut out)
+        .map_err(|e| format!("cannot write the PDF: {e}"))?;
+    if out.last() != Some(&b'\n') {
+        out.push(b'\n');
+    }
+    Ok(out)
+}
