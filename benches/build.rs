@@ -30,7 +30,9 @@ fn main() {
 
     let t1 = Instant::now();
     let first = renderer
-        .build(agreement, &cat, &|v| avtale::provenance::attachments(loaded, v, &cat))
+        .build(agreement, &cat, &|v| {
+            avtale::provenance::attachments(loaded, v, &cat, &renderer.settings)
+        })
         .expect("builds");
     let cold = t1.elapsed();
     typst::comemo::evict(0);
@@ -39,7 +41,9 @@ fn main() {
     for _ in 0..runs {
         let t = Instant::now();
         let b = renderer
-            .build(agreement, &cat, &|v| avtale::provenance::attachments(loaded, v, &cat))
+            .build(agreement, &cat, &|v| {
+                avtale::provenance::attachments(loaded, v, &cat, &renderer.settings)
+            })
             .expect("builds");
         warm.push(t.elapsed().as_secs_f64() * 1000.0);
         assert_eq!(b.pdf.len(), first.pdf.len());

@@ -269,7 +269,9 @@ pub fn build(args: &BuildArgs) -> i32 {
                             break;
                         };
                         let loaded = &agreements[i];
-                        let attach = |v: &crate::render::View| crate::provenance::attachments(loaded, v, catalogue);
+                        let attach = |v: &crate::render::View| {
+                            crate::provenance::attachments(loaded, v, catalogue, &renderer.settings)
+                        };
                         let id = loaded
                             .agreement
                             .avtale
@@ -492,7 +494,7 @@ pub fn render(args: &RenderArgs) -> i32 {
     for a in selected {
         match args.format {
             RenderFormat::Typst => match renderer.source(&a.agreement, &setup.catalogue, &|v| {
-                crate::provenance::attachments(a, v, &setup.catalogue)
+                crate::provenance::attachments(a, v, &setup.catalogue, &renderer.settings)
             }) {
                 Ok((src, _, _)) => {
                     let _ = stdout.write_all(strip_markers(&src).as_bytes());

@@ -47,6 +47,55 @@ pub enum Command {
         after_help = "Examples:\n  avtale render agreements/fjordvik-kommune.toml --format typst\n  avtale render agreements/segment-kommuner/kommuner.toml --id KA-2026-S001 --format typst"
     )]
     Render(RenderArgs),
+    /// Write the agreement source and manifest attached to a PDF back out, byte for byte
+    #[command(after_help = "Examples:\n  avtale extract out/KA-2026-0012.pdf\n  avtale extract -o source/ signed.pdf")]
+    Extract(ExtractArgs),
+    /// Check that a PDF is what its agreement makes, list its signature fields, and preflight it
+    #[command(
+        after_help = "Examples:\n  avtale verify out/KA-2026-0012.pdf\n  avtale verify signed.pdf --agreement agreements/fjordvik-kommune.toml\n  avtale verify --preflight posten --format json out/KA-2026-0012.pdf"
+    )]
+    Verify(VerifyArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ExtractArgs {
+    /// A PDF built by avtale
+    #[arg(value_name = "PDF")]
+    pub pdf: PathBuf,
+    /// Directory to write the files to
+    #[arg(short = 'o', long = "output", value_name = "DIR", default_value = ".")]
+    pub out_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerifyFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Preflight {
+    /// Limits of Norwegian e-signing services: PDF 1.7 at most, 3 MB at most, A4 portrait,
+    /// no encryption, no JavaScript, all fonts embedded, PDF/A identification
+    Posten,
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// The PDF to verify
+    #[arg(value_name = "PDF")]
+    pub pdf: PathBuf,
+    /// The agreement file to verify against (default: the source attached to the PDF)
+    #[arg(long, value_name = "FILE")]
+    pub agreement: Option<PathBuf>,
+    /// Also check the limits of an e-signing service
+    #[arg(long, value_enum)]
+    pub preflight: Option<Preflight>,
+    /// Form of the result
+    #[arg(long, value_enum, default_value_t = VerifyFormat::Human)]
+    pub format: VerifyFormat,
+    #[command(flatten)]
+    pub common: Common,
 }
 
 #[derive(Args, Debug)]
@@ -185,6 +234,8 @@ pub fn main() -> i32 {
         Command::Check(args) => check(&args),
         Command::Build(args) => crate::build::build(&args),
         Command::Render(args) => crate::build::render(&args),
+        Command::Extract(args) => crate::verify::extract(&args),
+        Command::Verify(args) => crate::verify::verify(&args),
     }
 }
 

@@ -97,6 +97,8 @@ pub fn read(diags: &mut Diags, file: usize, text: &str) -> Vec<(Table, Loc, usiz
         }
     }
     let mut members = Vec::new();
+    // 1-based line of `scanned`, counted as the records go by (CSV fields may span lines).
+    let (mut line, mut scanned) = (1usize, 0usize);
     for rec in records {
         let rec = match rec {
             Ok(r) => r,
@@ -106,8 +108,13 @@ pub fn read(diags: &mut Diags, file: usize, text: &str) -> Vec<(Table, Loc, usiz
             }
         };
         let Some(pos) = rec.position() else { continue };
-        let start = pos.byte() as usize;
-        let line = pos.line() as usize;
+        // A record may be said to start on the line end that closes the previous one.
+        let mut start = pos.byte() as usize;
+        while matches!(text.as_bytes().get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        line += text.as_bytes()[scanned..start].iter().filter(|b| **b == b'\n').count();
+        scanned = start;
         if rec.iter().all(|c| c.trim().is_empty()) {
             continue;
         }

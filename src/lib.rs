@@ -15,4 +15,5 @@ pub mod raw;
 pub mod render;
 pub mod rules;
 pub mod sigfield;
+pub mod verify;
 pub mod world;

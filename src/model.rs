@@ -69,6 +69,9 @@ pub struct Agreement {
     /// The file's `format` value, checked by the rules.
     #[serde(skip)]
     pub root: Loc,
+    /// TOML path of the agreement's root within its file (`medlem[3]` for a member).
+    #[serde(skip)]
+    pub prefix: String,
     pub avtale: Avtale,
     pub virksomhet: Virksomhet,
     pub kontakt: Vec<Kontakt>,
@@ -330,6 +333,7 @@ pub fn read_agreement(diags: &mut Diags, table: &Table, root: Loc, path: &str) -
         .collect();
     Agreement {
         root,
+        prefix: path.to_string(),
         avtale,
         virksomhet,
         kontakt,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalogue;
 use crate::load::Loaded;
-use crate::pdf::Attachment;
+use crate::pdf::{Attachment, PdfSettings};
 use crate::render::View;
 
 pub const MANIFEST_NAME: &str = "avtale-manifest.json";
@@ -38,6 +38,9 @@ pub struct Manifest {
     pub sources: Vec<String>,
     /// For segment members: the 0-based member index.
     pub member: Option<usize>,
+    /// How the PDF was made, so that `verify` can make it again.
+    pub standards: Vec<String>,
+    pub signature_fields: bool,
 }
 
 /// The source files of an agreement: its file, and for CSV members the CSV as well.
@@ -55,7 +58,7 @@ fn file_name(p: &Path) -> String {
         .unwrap_or_else(|| "avtale.toml".into())
 }
 
-pub fn manifest(loaded: &Loaded, view: &View, cat: &Catalogue) -> Manifest {
+pub fn manifest(loaded: &Loaded, view: &View, cat: &Catalogue, settings: &PdfSettings) -> Manifest {
     Manifest {
         tool: "avtale".into(),
         tool_version: env!("CARGO_PKG_VERSION").into(),
@@ -75,11 +78,13 @@ pub fn manifest(loaded: &Loaded, view: &View, cat: &Catalogue) -> Manifest {
             .collect(),
         sources: source_files(loaded).iter().map(|p| file_name(p)).collect(),
         member: loaded.origin.member,
+        standards: settings.standards.clone(),
+        signature_fields: settings.signature_fields,
     }
 }
 
 /// The attachments of one agreement: its source files byte for byte, then the manifest.
-pub fn attachments(loaded: &Loaded, view: &View, cat: &Catalogue) -> Vec<Attachment> {
+pub fn attachments(loaded: &Loaded, view: &View, cat: &Catalogue, settings: &PdfSettings) -> Vec<Attachment> {
     let mut out = Vec::new();
     for p in source_files(loaded) {
         let name = file_name(&p);
@@ -100,7 +105,7 @@ pub fn attachments(loaded: &Loaded, view: &View, cat: &Catalogue) -> Vec<Attachm
             name,
         });
     }
-    let m = manifest(loaded, view, cat);
+    let m = manifest(loaded, view, cat, settings);
     let mut json = serde_json::to_vec_pretty(&m).unwrap_or_default();
     json.push(b'\n');
     out.push(Attachment {

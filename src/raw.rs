@@ -106,10 +106,13 @@ fn value_from_toml(file: usize, v: &DeValue<'_>, span: std::ops::Range<usize>, p
         DeValue::String(s) => Raw::Str(s.to_string()),
         DeValue::Integer(i) => {
             let digits: String = i.as_str().chars().filter(|c| *c != '_').collect();
-            let digits = digits
-                .trim_start_matches("0x")
-                .trim_start_matches("0o")
-                .trim_start_matches("0b");
+            let prefix = match i.radix() {
+                16 => "0x",
+                8 => "0o",
+                2 => "0b",
+                _ => "",
+            };
+            let digits = digits.strip_prefix(prefix).unwrap_or(&digits);
             match i64::from_str_radix(digits, i.radix()) {
                 Ok(n) => Raw::Int(n),
                 Err(_) => Raw::Float(f64::NAN),

@@ -196,7 +196,7 @@ pub fn check(diags: &mut Diags, a: &Agreement, cat: &Catalogue) {
                 Diagnostic::error(
                     "missing-contact-role",
                     a.root.clone(),
-                    "kontakt",
+                    crate::raw::join(&a.prefix, "kontakt"),
                     format!("no contact with `rolle = \"{role}\"`"),
                 )
                 .with_help(format!("add a `[[kontakt]]` table with `rolle = \"{role}\"`")),
@@ -209,7 +209,7 @@ pub fn check(diags: &mut Diags, a: &Agreement, cat: &Catalogue) {
             Diagnostic::error(
                 "missing-signatory",
                 a.root.clone(),
-                "signatar",
+                crate::raw::join(&a.prefix, "signatar"),
                 "the agreement has no signatory",
             )
             .with_help("add a `[[signatar]]` table for a person with authority to sign for the consumer"),
@@ -337,7 +337,7 @@ pub fn check(diags: &mut Diags, a: &Agreement, cat: &Catalogue) {
             Diagnostic::error(
                 "missing-field",
                 a.root.clone(),
-                "tjeneste",
+                crate::raw::join(&a.prefix, "tjeneste"),
                 "the agreement requests no service",
             )
             .with_help("add a `[[tjeneste]]` table for each sharing service requested"),

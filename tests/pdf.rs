@@ -35,8 +35,10 @@ fn build_all(path: &Path) -> Vec<Built> {
         .iter()
         .map(|a| {
             assert!(!a.has_errors(), "{:?}", a.diags);
-            r.build(&a.agreement, &cat, &|v| avtale::provenance::attachments(a, v, &cat))
-                .unwrap_or_else(|e| panic!("build failed: {e}"))
+            r.build(&a.agreement, &cat, &|v| {
+                avtale::provenance::attachments(a, v, &cat, &r.settings)
+            })
+            .unwrap_or_else(|e| panic!("build failed: {e}"))
         })
         .collect()
 }
