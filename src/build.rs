@@ -220,7 +220,10 @@ pub fn build(args: &BuildArgs) -> i32 {
         if !args.force
             && let Some(e) = manifest.entries.get(&id)
             && e.key == keys[i]
-            && std::fs::metadata(out_dir.join(format!("{id}.pdf"))).is_ok_and(|m| m.len() == e.size)
+            && std::fs::metadata(out_dir.join(format!("{id}.pdf"))).is_ok_and(|m| {
+                // A signed PDF is the built one plus signature updates.
+                m.len() == e.size || (m.len() > e.size && is_signed(&out_dir.join(format!("{id}.pdf"))))
+            })
         {
             status[i] = Some(Status::UpToDate);
             outputs[i] = Some((e.sha256.clone(), e.pages));

@@ -377,6 +377,15 @@ pub fn verify(args: &VerifyArgs) -> i32 {
         _ => None,
     };
     let Some(source_path) = source_path else {
+        if args.preflight.is_some() {
+            // Preflight needs no source; what the PDF was made from stays unknown.
+            v.checks.extend(preflight_posten(&bytes, &doc));
+            v.ok = v.checks.iter().all(|c| c.ok);
+            eprintln!(
+                "note: no attached source: only the preflight was checked (name the agreement with --agreement FILE)"
+            );
+            return finish(args, &v);
+        }
         eprintln!(
             "error: {} has no attached source; name the agreement with --agreement FILE",
             args.pdf.display()
@@ -464,10 +473,7 @@ pub fn verify(args: &VerifyArgs) -> i32 {
             attachments: true,
         },
         None => PdfSettings {
-            standards: crate::pdf::DEFAULT_STANDARDS_NO_ATTACHMENTS
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
+            standards: guess_standards(&bytes, &doc.version),
             signature_fields: !v.fields.is_empty(),
             attachments: false,
         },
@@ -514,6 +520,29 @@ pub fn verify(args: &VerifyArgs) -> i32 {
     }
     v.ok = v.checks.iter().all(|c| c.ok);
     finish(args, &v)
+}
+
+/// The standards a PDF without a manifest claims, from its XMP metadata and header.
+fn guess_standards(bytes: &[u8], version: &str) -> Vec<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let tag = |name: &str| {
+        let open = format!("<{name}>");
+        let start = text.find(&open)? + open.len();
+        let end = text[start..].find('<')? + start;
+        Some(text[start..end].trim().to_string())
+    };
+    let mut out = Vec::new();
+    if let Some(part) = tag("pdfaid:part") {
+        let conf = tag("pdfaid:conformance").unwrap_or_default().to_lowercase();
+        out.push(format!("a-{part}{conf}"));
+    }
+    if tag("pdfuaid:part").as_deref() == Some("1") {
+        out.push("ua-1".into());
+    }
+    if out.is_empty() && version == "2.0" {
+        out.push("2.0".into());
+    }
+    out
 }
 
 /// The attachments as the original build made them: the source bytes from the PDF itself.
