@@ -495,24 +495,61 @@ pub fn render(args: &RenderArgs) -> i32 {
     }
     let mut stdout = std::io::stdout().lock();
     for a in selected {
-        match args.format {
-            RenderFormat::Typst => match renderer.source(&a.agreement, &setup.catalogue, &|v| {
-                crate::provenance::attachments(a, v, &setup.catalogue, &renderer.settings)
-            }) {
-                Ok((src, _, _)) => {
-                    let _ = stdout.write_all(strip_markers(&src).as_bytes());
+        let attach =
+            |v: &crate::render::View| crate::provenance::attachments(a, v, &setup.catalogue, &renderer.settings);
+        let (src, view, attachments) = match renderer.source(&a.agreement, &setup.catalogue, &attach) {
+            Ok(x) => x,
+            Err(BuildError::Input(d)) => {
+                let mut err = crate::cli::stderr(args.common.color);
+                let _ = crate::diag::emit(&mut err, crate::diag::Format::Human, &run.sources, &d);
+                return EXIT_INVALID;
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_TROUBLE;
+            }
+        };
+        let written = match args.format {
+            RenderFormat::Typst => stdout
+                .write_all(strip_markers(&src).as_bytes())
+                .map_err(|e| e.to_string()),
+            RenderFormat::Json => serde_json::to_string_pretty(&view)
+                .map_err(|e| e.to_string())
+                .and_then(|j| writeln!(stdout, "{j}").map_err(|e| e.to_string())),
+            RenderFormat::Text => crate::text::agreement_text(&view, &setup.assets)
+                .and_then(|t| stdout.write_all(t.as_bytes()).map_err(|e| e.to_string())),
+            RenderFormat::Png => {
+                let files = attachments
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, f)| (crate::pdf::attachment_path(i), f.data))
+                    .collect();
+                match renderer.layout(src, view.dato_iso, files) {
+                    Ok((_, doc)) => write_pngs(&doc, &args.out_dir, &view.id),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return EXIT_TROUBLE;
+                    }
                 }
-                Err(BuildError::Input(d)) => {
-                    let mut err = crate::cli::stderr(args.common.color);
-                    let _ = crate::diag::emit(&mut err, crate::diag::Format::Human, &run.sources, &d);
-                    return EXIT_INVALID;
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return EXIT_TROUBLE;
-                }
-            },
+            }
+        };
+        if let Err(e) = written {
+            eprintln!("error: {e}");
+            return EXIT_TROUBLE;
         }
     }
     EXIT_OK
+}
+
+/// One PNG per page, `<id>-side-<n>.png`, at 144 dpi.
+fn write_pngs(doc: &typst_layout::PagedDocument, dir: &Path, id: &str) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    for (i, page) in doc.pages().iter().enumerate() {
+        let pixmap = typst_render::render(page, &typst_render::RenderOptions::default());
+        let png = pixmap.encode_png().map_err(|e| e.to_string())?;
+        let target = dir.join(format!("{id}-side-{}.png", i + 1));
+        write_atomic(&target, &png).map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+        println!("{}", target.display());
+    }
+    Ok(())
 }

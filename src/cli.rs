@@ -55,6 +55,27 @@ pub enum Command {
         after_help = "Examples:\n  avtale verify out/KA-2026-0012.pdf\n  avtale verify signed.pdf --agreement agreements/fjordvik-kommune.toml\n  avtale verify --preflight posten --format json out/KA-2026-0012.pdf"
     )]
     Verify(VerifyArgs),
+    /// Show what changed between two versions of an agreement, in plain words and as a diff
+    #[command(
+        after_help = "Each side is a file or REV:PATH, a file as it is in a git revision.\n\nExamples:\n  avtale diff old.toml new.toml\n  avtale diff HEAD:agreements/fjordvik-kommune.toml agreements/fjordvik-kommune.toml\n  avtale diff --format json main:agreements/a.toml agreements/a.toml"
+    )]
+    Diff(crate::review::DiffArgs),
+    /// List the agreements that reference a terms version, service or rights package
+    #[command(
+        after_help = "Examples:\n  avtale impact --terms iskr@2023-01 agreements/\n  avtale impact --service inntekt --package sbl agreements/\n  avtale impact --superseded agreements/"
+    )]
+    Impact(crate::review::ImpactArgs),
+    /// Print shell completions
+    #[command(
+        after_help = "Examples:\n  avtale completions bash > /etc/bash_completion.d/avtale\n  avtale completions zsh > ~/.zfunc/_avtale"
+    )]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff)
+    #[command(after_help = "Examples:\n  avtale man > avtale.1 && man ./avtale.1")]
+    Man,
 }
 
 #[derive(Args, Debug)]
@@ -162,6 +183,12 @@ impl PdfArgs {
 pub enum RenderFormat {
     /// The generated Typst source
     Typst,
+    /// The whole agreement, appendices included, as plain text with stable line wrapping
+    Text,
+    /// The resolved agreement with the catalogue's facts and the terms fingerprints
+    Json,
+    /// One PNG per page, written to --output
+    Png,
 }
 
 #[derive(Args, Debug)]
@@ -175,6 +202,9 @@ pub struct RenderArgs {
     /// What to print
     #[arg(long, value_enum, default_value_t = RenderFormat::Typst)]
     pub format: RenderFormat,
+    /// Directory for PNG pages (`--format png`)
+    #[arg(short = 'o', long = "output", value_name = "DIR", default_value = ".")]
+    pub out_dir: PathBuf,
     #[command(flatten)]
     pub pdf: PdfArgs,
     #[command(flatten)]
@@ -236,6 +266,23 @@ pub fn main() -> i32 {
         Command::Render(args) => crate::build::render(&args),
         Command::Extract(args) => crate::verify::extract(&args),
         Command::Verify(args) => crate::verify::verify(&args),
+        Command::Diff(args) => crate::review::diff(&args),
+        Command::Impact(args) => crate::review::impact(&args),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "avtale", &mut std::io::stdout());
+            EXIT_OK
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            match clap_mangen::Man::new(cmd).render(&mut std::io::stdout()) {
+                Ok(()) => EXIT_OK,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    EXIT_TROUBLE
+                }
+            }
+        }
     }
 }
 

@@ -234,15 +234,13 @@ impl Renderer {
         Ok(Built { pdf, pages, view })
     }
 
-    /// Typst source to PDF bytes and page count: `id` and `date` fix the identifier and
-    /// the creation date, so the same source always gives the same bytes.
-    pub fn compile(
+    /// Lay out Typst source into pages; `date` is what Typst's `today` returns.
+    pub fn layout(
         &self,
         src: String,
-        id: &str,
         date: chrono::NaiveDate,
         files: Vec<(String, Vec<u8>)>,
-    ) -> Result<(Vec<u8>, usize), BuildError> {
+    ) -> Result<(DocWorld, PagedDocument), BuildError> {
         use chrono::Datelike;
         let today = Datetime::from_ymd(date.year(), date.month() as u8, date.day() as u8)
             .ok_or_else(|| BuildError::Other(format!("date {date} is out of range")))?;
@@ -263,6 +261,20 @@ impl Renderer {
         if !fatal.is_empty() {
             return Err(BuildError::Template(describe(&world, &self.env.assets, &fatal)));
         }
+        Ok((world, doc))
+    }
+
+    /// Typst source to PDF bytes and page count: `id` and `date` fix the identifier and
+    /// the creation date, so the same source always gives the same bytes.
+    pub fn compile(
+        &self,
+        src: String,
+        id: &str,
+        date: chrono::NaiveDate,
+        files: Vec<(String, Vec<u8>)>,
+    ) -> Result<(Vec<u8>, usize), BuildError> {
+        use chrono::Datelike;
+        let (world, doc) = self.layout(src, date, files)?;
         let timestamp = Datetime::from_ymd_hms(date.year(), date.month() as u8, date.day() as u8, 0, 0, 0)
             .map(Timestamp::new_utc)
             .ok_or_else(|| BuildError::Other("date out of range".into()))?;
