@@ -65,6 +65,14 @@ pub enum Command {
         after_help = "Examples:\n  avtale impact --terms iskr@2023-01 agreements/\n  avtale impact --service inntekt --package sbl agreements/\n  avtale impact --superseded agreements/"
     )]
     Impact(crate::review::ImpactArgs),
+    /// Print the JSON Schema of agreement and segment files (for editors)
+    #[command(after_help = "Examples:\n  avtale schema > schema/avtale.schema.json")]
+    Schema,
+    /// Write a new, commented agreement file to fill in
+    #[command(
+        after_help = "Every place to fill in is marked FYLL UT; the file fails `avtale check` until they are filled.\n\nExamples:\n  avtale new --orgnr 974760673 --navn \"Fjordvik kommune\" -o agreements/fjordvik.toml\n  avtale new --orgnr 974760673 --navn \"Nordlys Sparebank\" --tjeneste inntekt --id KA-2026-0100"
+    )]
+    New(NewArgs),
     /// Print shell completions
     #[command(
         after_help = "Examples:\n  avtale completions bash > /etc/bash_completion.d/avtale\n  avtale completions zsh > ~/.zfunc/_avtale"
@@ -76,6 +84,33 @@ pub enum Command {
     /// Print the manual page (roff)
     #[command(after_help = "Examples:\n  avtale man > avtale.1 && man ./avtale.1")]
     Man,
+}
+
+#[derive(Args, Debug)]
+pub struct NewArgs {
+    /// The consumer's organisation number (main unit)
+    #[arg(long, value_name = "NUMBER")]
+    pub orgnr: String,
+    /// The consumer's registered name
+    #[arg(long, value_name = "NAME")]
+    pub navn: String,
+    /// The agreement id (left to fill in when not given)
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
+    /// The agreement date, YYYY-MM-DD [default: today]
+    #[arg(long, value_name = "DATE")]
+    pub dato: Option<chrono::NaiveDate>,
+    /// The consumer is part of a segment: add a [segment] table to fill in
+    #[arg(long)]
+    pub segment: bool,
+    /// The service to request (a catalogue id) [default: summertskattegrunnlag]
+    #[arg(long, value_name = "ID")]
+    pub tjeneste: Option<String>,
+    /// Write to this file instead of standard output (never overwrites)
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: Common,
 }
 
 #[derive(Args, Debug)]
@@ -268,6 +303,11 @@ pub fn main() -> i32 {
         Command::Verify(args) => crate::verify::verify(&args),
         Command::Diff(args) => crate::review::diff(&args),
         Command::Impact(args) => crate::review::impact(&args),
+        Command::Schema => {
+            print!("{}", crate::schema::schema_json());
+            EXIT_OK
+        }
+        Command::New(args) => new(&args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "avtale", &mut std::io::stdout());
@@ -389,6 +429,52 @@ pub fn report(common: &Common, output: &Output, run: &load::Run, verb: &str, sho
 
 fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
     if n == 1 { one } else { many }
+}
+
+fn new(args: &NewArgs) -> i32 {
+    let setup = match setup(&args.common) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    if let Some(t) = &args.tjeneste
+        && setup.catalogue.service(t).is_none()
+    {
+        eprintln!("error: unknown service `{t}`");
+        return EXIT_TROUBLE;
+    }
+    let opts = crate::scaffold::NewOptions {
+        orgnr: args.orgnr.clone(),
+        navn: args.navn.clone(),
+        id: args.id.clone(),
+        dato: args.dato.unwrap_or_else(|| chrono::Utc::now().date_naive()),
+        segment: args.segment,
+        tjeneste: args.tjeneste.clone(),
+    };
+    let text = crate::scaffold::new_agreement_with_catalogue(&opts, &setup.catalogue);
+    match &args.output {
+        None => {
+            print!("{text}");
+            EXIT_OK
+        }
+        Some(path) if path.exists() => {
+            eprintln!("error: {} exists; new never overwrites a file", path.display());
+            EXIT_TROUBLE
+        }
+        Some(path) => match crate::build::write_atomic(path, text.as_bytes()) {
+            Ok(()) => {
+                eprintln!(
+                    "wrote {}; fill in every FYLL UT, then run avtale check {}",
+                    path.display(),
+                    path.display()
+                );
+                EXIT_OK
+            }
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                EXIT_TROUBLE
+            }
+        },
+    }
 }
 
 fn check(args: &CheckArgs) -> i32 {

@@ -300,3 +300,49 @@ fn completions_man_page_and_examples_in_help() {
         assert!(help.contains("Examples:"), "{cmd} --help has examples");
     }
 }
+
+#[test]
+fn schema_command_prints_the_committed_schema() {
+    let printed = stdout_of(&["schema"]);
+    let committed = std::fs::read_to_string(root().join("schema/avtale.schema.json")).unwrap();
+    assert_eq!(
+        printed, committed,
+        "run `cargo run -- schema > schema/avtale.schema.json`"
+    );
+    let v: Value = serde_json::from_str(&printed).unwrap();
+    assert!(v["$id"].is_string());
+}
+
+#[test]
+fn new_writes_a_file_that_fails_check_until_filled_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("ny.toml");
+    avtale()
+        .args([
+            "new",
+            "--orgnr",
+            "974760673",
+            "--navn",
+            "Ny Kommune",
+            "--dato",
+            "2026-05-12",
+            "-o",
+        ])
+        .arg(&f)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&f).unwrap();
+    assert!(text.contains("Ny Kommune") && text.contains("FYLL UT") && text.contains("dato = 2026-05-12"));
+    let out = avtale().args(["check", "--format", "short"]).arg(&f).assert().code(1);
+    assert!(String::from_utf8_lossy(&out.get_output().stdout).contains("error["));
+    avtale()
+        .args(["new", "--orgnr", "974760673", "--navn", "X", "-o"])
+        .arg(&f)
+        .assert()
+        .code(2);
+    assert_eq!(
+        std::fs::read_to_string(&f).unwrap(),
+        text,
+        "the existing file is untouched"
+    );
+}
