@@ -49,11 +49,13 @@ b_end=$(date +%s.%N)
 b_s=$(python3 -c "print($b_end - $b_start)")
 cli_pdfs=$(ls "$work"/src/*.pdf 2>/dev/null | wc -l || true)
 
-c_line=$(cargo bench --quiet --bench floor -- "$work/src" 2>/dev/null | grep 'in-process' )
+cargo bench --quiet --bench floor --no-run 2>/dev/null
+c_line=$(cargo bench --quiet --bench floor -- "$work/src" | grep 'in-process')
 c_s=$(echo "$c_line" | sed -E 's/.*: ([0-9.]+) s.*/\1/')
 
 read -r d1_s _ < <(timed "$bin" build --quiet "${plain[@]}" -o "$work/out" "$work/in")
-first=$(ls "$work"/in/*.toml | head -1)
+inputs=("$work"/in/*.toml)
+first=${inputs[0]}
 sed -i 's/Beregne redusert foreldrebetaling/Beregne redusert foreldrebetaling og friplass/' "$first"
 read -r d2_s _ < <(timed "$bin" build --quiet "${plain[@]}" -o "$work/out" "$work/in")
 

@@ -21,6 +21,8 @@ fn main() {
         .expect("readable directory")
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "typ"))
+        // Documents only, not the template files copied beside them.
+        .filter(|p| std::fs::read_to_string(p).is_ok_and(|s| s.contains("#show: dokument.with(")))
         .collect();
     files.sort();
     let sources: Vec<(String, String)> = files
@@ -33,7 +35,13 @@ fn main() {
     let date = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
 
     let started = Instant::now();
-    let renderer = Renderer::new(Assets::Embedded, &PdfSettings::default()).expect("renderer");
+    // The same output as the typst CLI in bench/segment.sh: PDF/A-2a + UA-1, no fields.
+    let settings = PdfSettings {
+        standards: vec!["a-2a".into(), "ua-1".into()],
+        signature_fields: false,
+        attachments: false,
+    };
+    let renderer = Renderer::new(Assets::Embedded, &settings).expect("renderer");
     let next = AtomicUsize::new(0);
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     std::thread::scope(|s| {

@@ -377,6 +377,20 @@ fn template_copy() -> tempfile::TempDir {
     dir
 }
 
+/// Build an example with the templates in `tpl`, expecting exit 2; returns standard error.
+fn failing_build_with(tpl: &Path, out: &Path) -> String {
+    let assert = Command::cargo_bin("avtale")
+        .unwrap()
+        .args(["build", "--templates"])
+        .arg(tpl)
+        .arg("-o")
+        .arg(out)
+        .arg(root().join("agreements/nordlys-sparebank.toml"))
+        .assert()
+        .code(2);
+    String::from_utf8_lossy(&assert.get_output().stderr).to_string()
+}
+
 #[test]
 fn typst_errors_point_at_the_template_line_and_leave_no_file() {
     let tpl = template_copy();
@@ -388,16 +402,7 @@ fn typst_errors_point_at_the_template_line_and_leave_no_file() {
     std::fs::write(&main, lines.join("\n")).unwrap();
 
     let out = tempfile::tempdir().unwrap();
-    let assert = Command::cargo_bin("avtale")
-        .unwrap()
-        .args(["build", "--templates"])
-        .arg(tpl.path())
-        .arg("-o")
-        .arg(out.path())
-        .arg(root().join("agreements/nordlys-sparebank.toml"))
-        .assert()
-        .code(2);
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    let stderr = failing_build_with(tpl.path(), out.path());
     assert!(stderr.contains(&format!("avtale.typ.j2:{}", at + 2)), "{stderr}");
     assert!(stderr.contains("unknown variable"), "{stderr}");
     assert_eq!(
@@ -412,16 +417,7 @@ fn typst_errors_point_at_the_template_line_and_leave_no_file() {
     let text = std::fs::read_to_string(&style).unwrap();
     std::fs::write(&style, format!("{text}\n#let broken = (\n")).unwrap();
     let line = text.lines().count() + 2;
-    let assert = Command::cargo_bin("avtale")
-        .unwrap()
-        .args(["build", "--templates"])
-        .arg(tpl.path())
-        .arg("-o")
-        .arg(out.path())
-        .arg(root().join("agreements/nordlys-sparebank.toml"))
-        .assert()
-        .code(2);
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    let stderr = failing_build_with(tpl.path(), out.path());
     assert!(stderr.contains(&format!("stil.typ:{line}:")), "{stderr}");
 }
 
