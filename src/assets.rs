@@ -98,7 +98,8 @@ impl Assets {
     }
 }
 
-fn is_plain_relative(rel: &str) -> bool {
+/// A relative path of plain names only: no root, no `..`, no `.`.
+pub fn is_plain_relative(rel: &str) -> bool {
     let p = Path::new(rel);
     !rel.is_empty() && p.components().all(|c| matches!(c, Component::Normal(_)))
 }

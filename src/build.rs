@@ -24,6 +24,18 @@ use crate::pdf::{BuildError, Renderer, strip_markers};
 /// Write `bytes` to `path` so that readers see the old file or the whole new one, never a
 /// part: a temporary file in the same directory, synced, then renamed over the target.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    staged(path, bytes)?.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Like `write_atomic`, but never replaces an existing file.
+pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    staged(path, bytes)?.persist_noclobber(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// `bytes` in a synced temporary file beside `path`, ready to be renamed into place.
+fn staged(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -40,8 +52,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644))?;
     }
     tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    Ok(tmp)
 }
 
 /// The file in the output directory that records what each PDF was built from.
@@ -195,9 +206,18 @@ pub fn build(args: &BuildArgs) -> i32 {
         }
     };
 
-    // What every PDF depends on besides its own agreement.
+    // What every PDF depends on besides its own agreement: tool, catalogue, templates,
+    // every terms text and the PDF settings.
+    let terms: String = setup
+        .catalogue
+        .vilkaar
+        .iter()
+        .flat_map(|d| &d.versjoner)
+        .flat_map(|v| v.tekster.values())
+        .map(|t| t.sha256.as_str())
+        .collect();
     let context = format!(
-        "{}\n{}\n{}\n{:?}",
+        "{}\n{}\n{}\n{terms}\n{:?}",
         env!("CARGO_PKG_VERSION"),
         setup.catalogue.sha256,
         setup.assets.digest(),
@@ -516,14 +536,16 @@ pub fn render(args: &RenderArgs) -> i32 {
             RenderFormat::Json => serde_json::to_string_pretty(&view)
                 .map_err(|e| e.to_string())
                 .and_then(|j| writeln!(stdout, "{j}").map_err(|e| e.to_string())),
-            RenderFormat::Text => crate::text::agreement_text(&view, &setup.assets)
+            RenderFormat::Text => crate::text::agreement_text(&view, &setup.catalogue)
                 .and_then(|t| stdout.write_all(t.as_bytes()).map_err(|e| e.to_string())),
             RenderFormat::Png => {
-                let files = attachments
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, f)| (crate::pdf::attachment_path(i), f.data))
-                    .collect();
+                let mut files = crate::render::terms_files(&view, &setup.catalogue);
+                files.extend(
+                    attachments
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, f)| (crate::pdf::attachment_path(i), f.data)),
+                );
                 match renderer.layout(src, view.dato_iso, files) {
                     Ok((_, doc)) => write_pngs(&doc, &args.out_dir, &view.id),
                     Err(e) => {

@@ -62,7 +62,7 @@ pub enum Command {
     Diff(crate::review::DiffArgs),
     /// List the agreements that reference a terms version, service or rights package
     #[command(
-        after_help = "Examples:\n  avtale impact --terms iskr@2023-01 agreements/\n  avtale impact --service inntekt --package sbl agreements/\n  avtale impact --superseded agreements/"
+        after_help = "Examples:\n  avtale impact --terms iskr@2023-01 agreements/\n  avtale impact --service inntekt --package sbl agreements/\n  avtale impact agreements/"
     )]
     Impact(crate::review::ImpactArgs),
     /// Print the JSON Schema of agreement and segment files (for editors)
@@ -121,6 +121,9 @@ pub struct ExtractArgs {
     /// Directory to write the files to
     #[arg(short = 'o', long = "output", value_name = "DIR", default_value = ".")]
     pub out_dir: PathBuf,
+    /// Replace files that already exist
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -460,7 +463,7 @@ fn new(args: &NewArgs) -> i32 {
             eprintln!("error: {} exists; new never overwrites a file", path.display());
             EXIT_TROUBLE
         }
-        Some(path) => match crate::build::write_atomic(path, text.as_bytes()) {
+        Some(path) => match crate::build::write_new(path, text.as_bytes()) {
             Ok(()) => {
                 eprintln!(
                     "wrote {}; fill in every FYLL UT, then run avtale check {}",

@@ -35,7 +35,9 @@ fn field_spans(text: &str, start: usize) -> Vec<std::ops::Range<usize>> {
     let mut i = start;
     while i < bytes.len() {
         match bytes[i] {
-            b'"' => in_quotes = !in_quotes,
+            // A quote opens a quoted field only at its start; inside a quoted field `""` is
+            // an escaped quote and a lone `"` closes it. Elsewhere a quote is plain text.
+            b'"' if in_quotes || i == field_start => in_quotes = !in_quotes,
             b',' if !in_quotes => {
                 spans.push(field_start..i);
                 field_start = i + 1;

@@ -294,7 +294,15 @@ fn load_segment(run: &mut Run, path: &Path, file: usize, root: &Table, mut file_
             );
         }
         let csv_path = path.parent().unwrap_or(Path::new(".")).join(&csv_name.v);
-        match read_limited(&csv_path, MAX_CSV_BYTES) {
+        let inside = crate::assets::is_plain_relative(&csv_name.v);
+        match if inside {
+            read_limited(&csv_path, MAX_CSV_BYTES)
+        } else {
+            Err(format!(
+                "`{}` is not a path inside the segment file's directory",
+                csv_name.v
+            ))
+        } {
             Err(e) => file_diags.push(
                 Diagnostic::error("invalid-value", csv_name.loc.clone(), "medlemmer", e)
                     .with_help("`medlemmer` names a CSV file relative to this file"),

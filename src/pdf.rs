@@ -225,11 +225,13 @@ impl Renderer {
         attach: &dyn Fn(&View) -> Vec<Attachment>,
     ) -> Result<Built, BuildError> {
         let (src, view, attachments) = self.source(a, cat, attach)?;
-        let files: Vec<(String, Vec<u8>)> = attachments
-            .into_iter()
-            .enumerate()
-            .map(|(i, f)| (attachment_path(i), f.data))
-            .collect();
+        let mut files: Vec<(String, Vec<u8>)> = render::terms_files(&view, cat);
+        files.extend(
+            attachments
+                .into_iter()
+                .enumerate()
+                .map(|(i, f)| (attachment_path(i), f.data)),
+        );
         let (pdf, pages) = self.compile(src, &view.id, view.dato_iso, files)?;
         Ok(Built { pdf, pages, view })
     }

@@ -140,18 +140,33 @@ pub fn read_attachments(doc: &Document) -> Result<Vec<(String, Vec<u8>)>, String
         .as_dict()
         .map_err(|e| e.to_string())?;
     let mut out = Vec::new();
-    collect_name_tree(doc, ef, &mut out, 0)?;
+    let mut budget = Budget { nodes: 0, bytes: 0 };
+    collect_name_tree(doc, ef, &mut out, 0, &mut budget)?;
     Ok(out)
 }
+
+/// Limits on reading a PDF's attachments: a small hostile file must not take long or
+/// take all memory.
+struct Budget {
+    nodes: usize,
+    bytes: usize,
+}
+
+const MAX_NODES: usize = 10_000;
 
 fn collect_name_tree(
     doc: &Document,
     node: &lopdf::Dictionary,
     out: &mut Vec<(String, Vec<u8>)>,
     depth: usize,
+    budget: &mut Budget,
 ) -> Result<(), String> {
     if depth > 32 {
         return Err("the attachment name tree is too deep".into());
+    }
+    budget.nodes += 1;
+    if budget.nodes > MAX_NODES {
+        return Err("the attachment name tree is too large".into());
     }
     if let Ok(Object::Array(pairs)) = node.get(b"Names") {
         for pair in pairs.chunks(2) {
@@ -185,6 +200,10 @@ fn collect_name_tree(
             } else {
                 stream.content.clone()
             };
+            budget.bytes += data.len();
+            if budget.bytes > MAX_ATTACHMENT {
+                return Err("the attachments are too large".into());
+            }
             out.push((name, data));
         }
     }
@@ -196,7 +215,7 @@ fn collect_name_tree(
                 .1
                 .as_dict()
                 .map_err(|e| e.to_string())?;
-            collect_name_tree(doc, kid, out, depth + 1)?;
+            collect_name_tree(doc, kid, out, depth + 1, budget)?;
         }
     }
     Ok(())

@@ -546,6 +546,26 @@ fn declaration(consent: bool, segment: bool, processors: bool) -> Vec<String> {
     c.into_iter().map(String::from).collect()
 }
 
+/// The text of a terms file the catalogue loaded, by its path in the view (`/vilkaar/...`).
+pub fn terms_text<'a>(cat: &'a Catalogue, fil: &str) -> Option<&'a str> {
+    let rel = fil.trim_start_matches('/');
+    cat.vilkaar
+        .iter()
+        .flat_map(|d| &d.versjoner)
+        .flat_map(|v| v.tekster.values())
+        .find(|t| t.fil == rel)
+        .map(|t| t.text.as_str())
+}
+
+/// The appendices as files for Typst: exactly the texts the catalogue loaded and hashed,
+/// wherever the catalogue came from.
+pub fn terms_files(view: &View, cat: &Catalogue) -> Vec<(String, Vec<u8>)> {
+    view.vedlegg
+        .iter()
+        .filter_map(|v| terms_text(cat, &v.fil).map(|t| (v.fil.clone(), t.as_bytes().to_vec())))
+        .collect()
+}
+
 /// Escape a value for Typst markup: every character that could start markup, code, a
 /// comment, a shorthand or a smart quote is escaped; line breaks become spaces.
 pub fn escape_markup(s: &str, out: &mut String) {

@@ -105,6 +105,7 @@ fn side(spec: &str) -> Result<Side, String> {
     // A segment file's member list comes from the same revision.
     if let Ok(table) = std::str::from_utf8(&bytes).unwrap_or("").parse::<toml::Table>()
         && let Some(csv) = table.get("medlemmer").and_then(|v| v.as_str())
+        && crate::assets::is_plain_relative(csv)
     {
         let dir = Path::new(path).parent().unwrap_or(Path::new(""));
         let csv_path = dir.join(csv);
@@ -381,7 +382,11 @@ pub fn diff(args: &DiffArgs) -> i32 {
     let mut sides = Vec::new();
     for s in [&old, &new] {
         let run = load::load(std::slice::from_ref(&s.path), &setup.catalogue);
-        if !run.tool_errors.is_empty() || run.agreements.iter().any(Loaded::has_errors) {
+        let file_errors = run
+            .file_diags
+            .iter()
+            .any(|d| d.severity == crate::diag::Severity::Error);
+        if !run.tool_errors.is_empty() || file_errors || run.agreements.iter().any(Loaded::has_errors) {
             let out = crate::cli::Output {
                 format: crate::diag::Format::Human,
                 deny_warnings: false,
@@ -416,8 +421,8 @@ pub fn diff(args: &DiffArgs) -> i32 {
     for (a, b) in pairs {
         match (a, b) {
             (Some(a), Some(b)) => {
-                let ta = crate::text::agreement_text(a, &setup.assets).unwrap_or_default();
-                let tb = crate::text::agreement_text(b, &setup.assets).unwrap_or_default();
+                let ta = crate::text::agreement_text(a, &setup.catalogue).unwrap_or_default();
+                let tb = crate::text::agreement_text(b, &setup.catalogue).unwrap_or_default();
                 let changes = changes(a, b);
                 if changes.is_empty() && ta == tb {
                     continue;
@@ -510,10 +515,18 @@ pub fn impact(args: &ImpactArgs) -> i32 {
         return EXIT_TROUBLE;
     }
     let run = load::load(&args.paths, cat);
-    if !run.tool_errors.is_empty() {
-        for e in &run.tool_errors {
-            eprintln!("error: {e}");
-        }
+    if !run.tool_errors.is_empty()
+        || run
+            .file_diags
+            .iter()
+            .any(|d| d.severity == crate::diag::Severity::Error)
+    {
+        let out = crate::cli::Output {
+            format: crate::diag::Format::Human,
+            deny_warnings: false,
+        };
+        crate::cli::report(&args.common, &out, &run, "checked", true);
+        eprintln!("error: files that cannot be read leave the answer incomplete");
         return EXIT_TROUBLE;
     }
     let filtering = terms.is_some() || args.service.is_some() || args.package.is_some();

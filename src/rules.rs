@@ -218,7 +218,9 @@ pub fn check(diags: &mut Diags, a: &Agreement, cat: &Catalogue) {
     for s in &a.signatar {
         check_email(diags, &s.epost);
         let delegated = s.fullmakt.as_ref().is_some_and(|f| f.v == "delegert");
-        match (&s.fullmakt_referanse, delegated) {
+        // A blank reference is no reference.
+        let reference = s.fullmakt_referanse.as_ref().filter(|r| !r.v.trim().is_empty());
+        match (reference, delegated) {
             (None, true) => {
                 let f = s.fullmakt.as_ref().expect("delegated implies fullmakt");
                 diags.push(
@@ -494,7 +496,7 @@ fn check_service(diags: &mut Diags, a: &Agreement, i: usize, t: &Tjeneste, cat: 
                 .with_help(format!("`{}` allows {}", pkg.id, quote_list(&allowed))),
             );
         }
-        if pkg.krever_egen_hjemmel && g.egen_hjemmel.is_none() {
+        if pkg.krever_egen_hjemmel && g.egen_hjemmel.as_ref().is_none_or(|h| h.v.trim().is_empty()) {
             diags.push(
                 Diagnostic::error(
                     "missing-own-statute",

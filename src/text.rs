@@ -4,7 +4,7 @@
 
 use typst::syntax::{SyntaxKind, SyntaxNode};
 
-use crate::assets::Assets;
+use crate::catalog::Catalogue;
 use crate::render::View;
 
 /// Width that paragraphs are wrapped to.
@@ -52,7 +52,7 @@ impl Out {
 }
 
 /// The whole agreement as text.
-pub fn agreement_text(view: &View, assets: &Assets) -> Result<String, String> {
+pub fn agreement_text(view: &View, cat: &Catalogue) -> Result<String, String> {
     let mut o = Out { lines: Vec::new() };
     o.lines.push("KONSUMENTAVTALE".into());
     o.para("", "", &view.undertittel);
@@ -202,8 +202,8 @@ pub fn agreement_text(view: &View, assets: &Assets) -> Result<String, String> {
         o.field("", "Versjon", &v.versjon);
         o.field("", "SHA-256", &v.sha256);
         o.blank();
-        let src = assets.read_string(v.fil.trim_start_matches('/'))?;
-        markup_text(&typst::syntax::parse(&src), &mut o);
+        let src = crate::render::terms_text(cat, &v.fil).ok_or_else(|| format!("no terms text {}", v.fil))?;
+        markup_text(&typst::syntax::parse(src), &mut o);
     }
     while o.lines.last().is_some_and(|l| l.is_empty()) {
         o.lines.pop();

@@ -65,7 +65,16 @@ pub fn extract(args: &ExtractArgs) -> i32 {
             continue;
         };
         let target = args.out_dir.join(&name);
-        if let Err(e) = write_atomic(&target, &data) {
+        let written = if args.force {
+            write_atomic(&target, &data)
+        } else {
+            crate::build::write_new(&target, &data)
+        };
+        if let Err(e) = written {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                eprintln!("error: {} exists; use --force to replace it", target.display());
+                return EXIT_TROUBLE;
+            }
             eprintln!("error: cannot write {}: {e}", target.display());
             return EXIT_TROUBLE;
         }
@@ -363,13 +372,28 @@ pub fn verify(args: &VerifyArgs) -> i32 {
         (Some(p), _, _) => Some(p.clone()),
         (None, Some(m), Ok(dir)) => {
             let mut first = None;
+            // A segment file's member CSV goes where its `medlemmer` says, beside it.
+            let mut csv_at: Option<String> = None;
             for name in &m.sources {
                 let Some(safe) = safe_name(name) else { continue };
-                if let Some((_, data)) = attached.iter().find(|(n, _)| n == name) {
-                    let p = dir.path().join(&safe);
-                    if std::fs::write(&p, data).is_ok() && first.is_none() {
-                        first = Some(p);
-                    }
+                let Some((_, data)) = attached.iter().find(|(n, _)| n == name) else {
+                    continue;
+                };
+                let rel = match &csv_at {
+                    Some(rel) if safe.ends_with(".csv") => rel.clone(),
+                    _ => safe,
+                };
+                let p = dir.path().join(&rel);
+                if let Some(parent) = p.parent() {
+                    let _ = std::fs::create_dir_all(parent);
+                }
+                if std::fs::write(&p, data).is_ok() && first.is_none() {
+                    csv_at = std::str::from_utf8(data)
+                        .ok()
+                        .and_then(|t| t.parse::<toml::Table>().ok())
+                        .and_then(|t| t.get("medlemmer").and_then(|v| v.as_str()).map(str::to_string))
+                        .filter(|r| crate::assets::is_plain_relative(r));
+                    first = Some(p);
                 }
             }
             first
@@ -442,7 +466,7 @@ pub fn verify(args: &VerifyArgs) -> i32 {
             } else {
                 format!(
                     "the PDF was made from another agreement (fingerprint {} ≠ {})",
-                    &m.fingerprint[..12.min(m.fingerprint.len())],
+                    &m.fingerprint.chars().take(12).collect::<String>(),
                     &fingerprint[..12]
                 )
             },
@@ -494,16 +518,21 @@ pub fn verify(args: &VerifyArgs) -> i32 {
         });
     match same {
         Ok(b) => {
-            let ok = bytes.starts_with(&b.pdf);
+            let prefix = bytes.starts_with(&b.pdf);
+            let updated = bytes.len() > b.pdf.len();
+            // Bytes after the built file are accepted only as far as signatures cover them:
+            // an update after the last signature could change what is shown.
+            let covered = !updated || signed_to_end(&bytes);
+            let ok = prefix && covered;
             v.checks.push(Check {
                 name: "content",
                 ok,
-                detail: if ok {
-                    if bytes.len() > b.pdf.len() {
-                        "the PDF is exactly what the agreement makes, followed by signature updates".into()
-                    } else {
-                        "the PDF is exactly what the agreement makes".into()
-                    }
+                detail: if ok && updated {
+                    "the PDF is exactly what the agreement makes, followed by signature updates".into()
+                } else if ok {
+                    "the PDF is exactly what the agreement makes".into()
+                } else if prefix {
+                    "the PDF is what the agreement makes, but was changed after it was built, outside any signature".into()
                 } else {
                     "the PDF differs from what the agreement makes now (edited, or made with other templates or tool version)".into()
                 },
@@ -520,6 +549,32 @@ pub fn verify(args: &VerifyArgs) -> i32 {
     }
     v.ok = v.checks.iter().all(|c| c.ok);
     finish(args, &v)
+}
+
+/// Whether some signature's byte range reaches the end of the file (trailing line ends
+/// aside): then every incremental update is inside a signed revision. The signatures'
+/// cryptographic validity is for a signature validator (see tests/external/sign.sh).
+fn signed_to_end(bytes: &[u8]) -> bool {
+    let end = bytes
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(0, |i| i + 1);
+    let mut reach = 0u64;
+    let mut rest = bytes;
+    while let Some(i) = rest.windows(10).position(|w| w == b"/ByteRange") {
+        rest = &rest[i + 10..];
+        let text: String = rest.iter().take(80).map(|b| *b as char).collect();
+        let inner = text
+            .trim_start()
+            .strip_prefix('[')
+            .and_then(|t| t.split(']').next())
+            .unwrap_or("");
+        let nums: Vec<u64> = inner.split_whitespace().filter_map(|n| n.parse().ok()).collect();
+        if let [_, _, start, len] = nums[..] {
+            reach = reach.max(start.saturating_add(len));
+        }
+    }
+    reach >= end as u64
 }
 
 /// The standards a PDF without a manifest claims, from its XMP metadata and header.
