@@ -841,3 +841,47 @@ fn hexadecimal_format_is_read_exactly() {
     let (r, diags) = check_json(&[f.to_str().expect("UTF-8 temp path")]);
     assert_eq!(codes(&diags), ["format-version"], "{}", r.stdout);
 }
+
+#[test]
+fn member_csv_must_stay_beside_the_segment_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let seg = std::fs::read_to_string(root().join("agreements/segment-kommuner/kommuner.toml")).expect("read");
+    let f = dir.path().join("seg.toml");
+    std::fs::write(
+        &f,
+        seg.replace("medlemmer = \"kommuner.csv\"", "medlemmer = \"/etc/hostname\""),
+    )
+    .expect("write");
+    let (r, diags) = check_json(&[f.to_str().expect("UTF-8 temp path")]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let d = find(&diags, "invalid-value");
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("inside the segment file's directory"),
+        "{d}"
+    );
+}
+
+#[test]
+fn blank_conditional_references_count_as_missing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = std::fs::read_to_string(root().join("agreements/statens-kjoeretoeyetat.toml")).expect("read");
+    let blanked: String = src
+        .lines()
+        .map(|l| {
+            if l.starts_with("egen_hjemmel") {
+                "egen_hjemmel = \"  \"".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .map(|l| l + "\n")
+        .collect();
+    assert_ne!(src, blanked, "the example has egen_hjemmel");
+    let f = dir.path().join("a.toml");
+    std::fs::write(&f, blanked).expect("write");
+    let (_, diags) = check_json(&[f.to_str().expect("UTF-8 temp path")]);
+    find(&diags, "missing-own-statute");
+}

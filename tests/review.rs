@@ -346,3 +346,21 @@ fn new_writes_a_file_that_fails_check_until_filled_and_never_overwrites() {
         "the existing file is untouched"
     );
 }
+
+#[test]
+fn diff_and_impact_refuse_files_that_cannot_be_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.toml");
+    std::fs::write(&broken, "format = 1\n[avtale\n").unwrap();
+    avtale()
+        .arg("diff")
+        .arg(root().join("agreements/nordlys-sparebank.toml"))
+        .arg(&broken)
+        .assert()
+        .code(2);
+    avtale()
+        .args(["impact", "--package", "sbl"])
+        .arg(dir.path())
+        .assert()
+        .code(2);
+}

@@ -370,3 +370,47 @@ fn a_signed_pdf_is_not_overwritten_without_force() {
         "--force replaces it"
     );
 }
+
+#[test]
+fn an_update_after_the_build_that_no_signature_covers_fails_verify() {
+    let out = tempfile::tempdir().unwrap();
+    let pdf = build(&root().join("agreements/nordlys-sparebank.toml"), out.path(), &[]);
+    let mut bytes = std::fs::read(&pdf).unwrap();
+    // An incremental update that would change what a page shows, with no signature.
+    bytes.extend_from_slice(b"999 0 obj\n<< /Length 0 >>\nstream\n\nendstream\nendobj\n%%EOF\n");
+    let edited = out.path().join("updated.pdf");
+    std::fs::write(&edited, &bytes).unwrap();
+    let (code, v) = verify_json(&[edited.as_os_str()]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(check(&v, "content")["ok"], false);
+    assert!(
+        check(&v, "content")["detail"]
+            .as_str()
+            .unwrap()
+            .contains("outside any signature")
+    );
+}
+
+#[test]
+fn extract_never_overwrites_without_force() {
+    let out = tempfile::tempdir().unwrap();
+    let pdf = build(&root().join("agreements/nordlys-sparebank.toml"), out.path(), &[]);
+    let dir = out.path().join("x");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("nordlys-sparebank.toml"), "mine").unwrap();
+    avtale().args(["extract", "-o"]).arg(&dir).arg(&pdf).assert().code(2);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("nordlys-sparebank.toml")).unwrap(),
+        "mine"
+    );
+    avtale()
+        .args(["extract", "--force", "-o"])
+        .arg(&dir)
+        .arg(&pdf)
+        .assert()
+        .success();
+    assert_ne!(
+        std::fs::read_to_string(dir.join("nordlys-sparebank.toml")).unwrap(),
+        "mine"
+    );
+}
