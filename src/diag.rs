@@ -86,7 +86,6 @@ impl Diagnostic {
 #[derive(Default)]
 pub struct Sources {
     files: SimpleFiles<String, String>,
-    count: usize,
 }
 
 /// A diagnostic resolved to file name, line and column (1-based, columns in characters).
@@ -104,7 +103,6 @@ pub struct Located<'a> {
 
 impl Sources {
     pub fn add(&mut self, name: String, text: String) -> usize {
-        self.count += 1;
         self.files.add(name, text)
     }
 
@@ -114,14 +112,6 @@ impl Sources {
 
     pub fn text(&self, file: usize) -> &str {
         self.files.get(file).map(|f| f.source().as_str()).unwrap_or("")
-    }
-
-    pub fn len(&self) -> usize {
-        self.count
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.count == 0
     }
 
     /// 1-based line and column of a byte offset.

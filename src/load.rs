@@ -44,9 +44,6 @@ pub struct Loaded {
     pub agreement: Agreement,
     /// Problems of this agreement, including those of its file as a whole.
     pub diags: Vec<Diagnostic>,
-    /// The bytes the agreement was read from (the member's merged data for segments is
-    /// fingerprinted separately).
-    pub source_file: usize,
     /// The file it came from has errors of its own (a segment file's shared part).
     pub blocked: bool,
 }
@@ -217,20 +214,18 @@ fn load_file(run: &mut Run, path: &Path, cat: &Catalogue) {
             },
             a,
             diags,
-            file,
             false,
             cat,
         );
     }
 }
 
-fn finish(run: &mut Run, origin: Origin, a: Agreement, mut diags: Diags, file: usize, blocked: bool, cat: &Catalogue) {
+fn finish(run: &mut Run, origin: Origin, a: Agreement, mut diags: Diags, blocked: bool, cat: &Catalogue) {
     rules::check(&mut diags, &a, cat);
     run.agreements.push(Loaded {
         origin,
         agreement: a,
         diags,
-        source_file: file,
         blocked,
     });
 }
@@ -348,7 +343,7 @@ fn load_segment(run: &mut Run, path: &Path, file: usize, root: &Table, mut file_
             member: Some(i),
             csv_row,
         };
-        finish(run, origin, a, diags, file, file_has_errors, cat);
+        finish(run, origin, a, diags, file_has_errors, cat);
     }
 }
 
