@@ -146,6 +146,22 @@ fn push(changes: &mut Vec<Change>, section: &'static str, what: &str, old: &str,
     }
 }
 
+/// Entries only in `old` are reported as `removed`, entries only in `new` as `added`.
+fn set_changes(c: &mut Vec<Change>, section: &'static str, old: &[String], new: &[String], removed: &str, added: &str) {
+    for x in old.iter().filter(|x| !new.contains(x)) {
+        c.push(Change {
+            section,
+            message: format!("{removed}: {x}"),
+        });
+    }
+    for x in new.iter().filter(|x| !old.contains(x)) {
+        c.push(Change {
+            section,
+            message: format!("{added}: {x}"),
+        });
+    }
+}
+
 fn opt(s: &Option<String>) -> &str {
     s.as_deref().unwrap_or("–")
 }
@@ -250,19 +266,14 @@ pub fn changes(a: &View, b: &View) -> Vec<Change> {
             .map(|s| format!("{}, {}, {}", s.navn, s.tittel, s.fullmakt))
             .collect::<Vec<_>>()
     };
-    let (sa, sb) = (sig(a), sig(b));
-    for s in sa.iter().filter(|s| !sb.contains(s)) {
-        c.push(Change {
-            section: "signatarer",
-            message: format!("signatory removed: {s}"),
-        });
-    }
-    for s in sb.iter().filter(|s| !sa.contains(s)) {
-        c.push(Change {
-            section: "signatarer",
-            message: format!("signatory added: {s}"),
-        });
-    }
+    set_changes(
+        &mut c,
+        "signatarer",
+        &sig(a),
+        &sig(b),
+        "signatory removed",
+        "signatory added",
+    );
 
     let key = |t: &render::TjenesteView| (t.id.clone(), t.pakke.clone());
     for tx in &a.tjenester {
@@ -331,19 +342,14 @@ pub fn changes(a: &View, b: &View) -> Vec<Change> {
             })
             .collect::<Vec<_>>()
     };
-    let (da, db) = (dbh(a), dbh(b));
-    for d in da.iter().filter(|d| !db.contains(d)) {
-        c.push(Change {
-            section: "databehandlere",
-            message: format!("data processor removed or changed: {d}"),
-        });
-    }
-    for d in db.iter().filter(|d| !da.contains(d)) {
-        c.push(Change {
-            section: "databehandlere",
-            message: format!("data processor added or changed: {d}"),
-        });
-    }
+    set_changes(
+        &mut c,
+        "databehandlere",
+        &dbh(a),
+        &dbh(b),
+        "data processor removed or changed",
+        "data processor added or changed",
+    );
 
     if let (Some(x), Some(y)) = (terms_version(a, DELINGSVILKAAR), terms_version(b, DELINGSVILKAAR))
         && x != y

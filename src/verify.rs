@@ -33,16 +33,19 @@ fn safe_name(name: &str) -> Option<String> {
     (!base.is_empty() && !base.starts_with('.')).then_some(base)
 }
 
+/// Attached files by name, with their bytes.
+type Attached = Vec<(String, Vec<u8>)>;
+
+/// A PDF's bytes, its parsed document and its attached files.
+fn open_pdf(path: &Path) -> Result<(Vec<u8>, Document, Attached), String> {
+    let (bytes, doc) = read_pdf(path)?;
+    let attached = provenance::read_attachments(&doc)?;
+    Ok((bytes, doc, attached))
+}
+
 pub fn extract(args: &ExtractArgs) -> i32 {
-    let (_, doc) = match read_pdf(&args.pdf) {
-        Ok(x) => x,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_TROUBLE;
-        }
-    };
-    let files = match provenance::read_attachments(&doc) {
-        Ok(f) => f,
+    let files = match open_pdf(&args.pdf) {
+        Ok((_, _, files)) => files,
         Err(e) => {
             eprintln!("error: {e}");
             return EXIT_TROUBLE;
@@ -334,15 +337,8 @@ pub fn verify(args: &VerifyArgs) -> i32 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let (bytes, doc) = match read_pdf(&args.pdf) {
+    let (bytes, doc, attached) = match open_pdf(&args.pdf) {
         Ok(x) => x,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_TROUBLE;
-        }
-    };
-    let attached = match provenance::read_attachments(&doc) {
-        Ok(a) => a,
         Err(e) => {
             eprintln!("error: {e}");
             return EXIT_TROUBLE;
