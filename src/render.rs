@@ -483,13 +483,15 @@ pub fn view(a: &Agreement, cat: &Catalogue) -> Result<View, RenderError> {
     let mut nokkelord = vec!["konsumentavtale".to_string(), "Skatteetaten".to_string(), id.clone()];
     nokkelord.extend(tjenester.iter().map(|t| t.id.clone()));
     let spraak = opt(&a.avtale.spraak).unwrap_or_else(|| "nb".into());
+    // Metadata is one line: viewers show it in title bars and search results.
+    let navn_linje = konsument.navn.split_whitespace().collect::<Vec<_>>().join(" ");
     Ok(View {
         undertittel: format!("om deling av opplysninger fra Skatteetaten til {}", konsument.navn),
-        dokumenttittel: format!("Konsumentavtale {} – {}", id, konsument.navn),
+        dokumenttittel: format!("Konsumentavtale {} – {}", id, navn_linje),
         emne: format!(
             "Konsumentavtale {} mellom Skatteetaten og {} om {}",
             id,
-            konsument.navn,
+            navn_linje,
             join_nb(&tjenester.iter().map(|t| t.navn.clone()).collect::<Vec<_>>())
         ),
         nokkelord,

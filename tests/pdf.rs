@@ -12,6 +12,7 @@ use avtale::load;
 use avtale::pdf::{BuildError, Built, PdfSettings, Renderer};
 use page_validation::{ValidationOptions, ValidationProfile, validate_pdf_bytes};
 use proptest::prelude::*;
+use proptest::test_runner::RngSeed;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -299,7 +300,13 @@ fn hostile_values_are_printed_literally() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    // A fixed seed keeps CI repeatable; the fuzz targets explore further.
+    #![proptest_config(ProptestConfig {
+        cases: 24,
+        rng_seed: RngSeed::Fixed(0x6176_7461_6c65),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn arbitrary_values_reach_the_pdf_literally(value in "[ -~æøåÆØÅ§«»]{1,40}") {
@@ -307,7 +314,8 @@ proptest! {
         let (b, text) = build_value(&value);
         prop_assert!(squeeze(&text).contains(&squeeze(&value)), "{:?} not in text", value);
         let title = info_string(&lopdf::Document::load_mem(&b.pdf).unwrap(), b"Title");
-        prop_assert!(title.ends_with(value.trim()), "{:?} not in title {:?}", value, title);
+        let one_line = value.split_whitespace().collect::<Vec<_>>().join(" ");
+        prop_assert!(title.ends_with(&one_line), "{:?} not in title {:?}", value, title);
     }
 }
 
