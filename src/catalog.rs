@@ -9,6 +9,7 @@ use toml::Spanned;
 
 use crate::assets::Assets;
 use crate::diag::{Diagnostic, Loc, Sources};
+use crate::lang::Texts;
 
 pub const CATALOGUE_FILE: &str = "katalog.toml";
 
@@ -44,6 +45,8 @@ struct CatalogueFile {
 struct TermsDocFile {
     navn: String,
     #[serde(default)]
+    navn_oversatt: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
     varianter: Vec<String>,
     versjon: Vec<Spanned<TermsVersionFile>>,
 }
@@ -54,12 +57,17 @@ struct TermsVersionFile {
     versjon: String,
     status: TermsStatus,
     fil: BTreeMap<String, Spanned<String>>,
+    /// Language → variant → file: the translations this version has besides bokmål.
+    #[serde(default)]
+    oversettelser: BTreeMap<String, Spanned<BTreeMap<String, Spanned<String>>>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ServiceFile {
     navn: String,
+    #[serde(default)]
+    navn_oversatt: BTreeMap<String, Spanned<String>>,
     scope: String,
     bruksvilkaar: Spanned<String>,
     #[serde(default)]
@@ -71,6 +79,8 @@ struct ServiceFile {
 #[serde(deny_unknown_fields)]
 struct PackageFile {
     navn: String,
+    #[serde(default)]
+    navn_oversatt: BTreeMap<String, Spanned<String>>,
     grunnlag: Vec<Spanned<String>>,
     samtykkekode: Option<String>,
     #[serde(default)]
@@ -82,13 +92,46 @@ struct PackageFile {
 pub struct TermsVersion {
     pub versjon: String,
     pub status: TermsStatus,
-    /// Variant (`standard`, or `segment` / `enkeltstaaende`) → text.
+    /// Variant (`standard`, or `segment` / `enkeltstaaende`) → bokmål text.
     pub tekster: BTreeMap<String, TermsText>,
+    /// Language (`nn`, `en`) → variant → translated text.
+    pub oversettelser: BTreeMap<String, BTreeMap<String, TermsText>>,
+}
+
+impl TermsVersion {
+    /// The languages this version has a text in, bokmål first.
+    pub fn languages(&self) -> Vec<&str> {
+        std::iter::once(BASE_LANGUAGE)
+            .chain(self.oversettelser.keys().map(String::as_str))
+            .collect()
+    }
+
+    /// The text of a variant in a language, falling back to bokmål; `standard` stands in for
+    /// a variant the document does not have.
+    pub fn text(&self, variant: &str, lang: &str) -> Option<&TermsText> {
+        fn pick<'a>(m: &'a BTreeMap<String, TermsText>, variant: &str) -> Option<&'a TermsText> {
+            m.get(variant).or_else(|| m.get("standard"))
+        }
+        self.oversettelser
+            .get(lang)
+            .and_then(|m| pick(m, variant))
+            .or_else(|| pick(&self.tekster, variant))
+            .or_else(|| self.tekster.values().next())
+    }
+
+    /// Every text of this version, in every language.
+    pub fn all_texts(&self) -> impl Iterator<Item = &TermsText> {
+        self.tekster
+            .values()
+            .chain(self.oversettelser.values().flat_map(|m| m.values()))
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TermsText {
     pub fil: String,
+    /// `nb`, or the language of a translation.
+    pub spraak: String,
     #[serde(skip)]
     pub text: String,
     pub sha256: String,
@@ -98,6 +141,8 @@ pub struct TermsText {
 pub struct TermsDoc {
     pub id: String,
     pub navn: String,
+    /// The document's name in other languages than bokmål.
+    pub navn_oversatt: BTreeMap<String, String>,
     pub varianter: Vec<String>,
     pub versjoner: Vec<TermsVersion>,
 }
@@ -116,6 +161,7 @@ impl TermsDoc {
 pub struct Package {
     pub id: String,
     pub navn: String,
+    pub navn_oversatt: BTreeMap<String, String>,
     /// Allowed disclosure basis types: `hjemmel` and/or `samtykke`.
     pub grunnlag: Vec<String>,
     pub samtykkekode: Option<String>,
@@ -133,6 +179,7 @@ impl Package {
 pub struct Service {
     pub id: String,
     pub navn: String,
+    pub navn_oversatt: BTreeMap<String, String>,
     pub scope: String,
     pub bruksvilkaar: String,
     pub krever: Vec<String>,
@@ -156,9 +203,24 @@ pub struct Catalogue {
     pub sha256: String,
     pub vilkaar: Vec<TermsDoc>,
     pub tjenester: Vec<Service>,
+    /// The documents' fixed text per language: the shipped tables unless the templates
+    /// in use bring their own (see `cli::setup`).
+    #[serde(skip)]
+    pub tekster: Texts,
 }
 
 pub const DELINGSVILKAAR: &str = "delingsvilkaar";
+
+/// The language every terms text exists in and that binds where a translation is missing.
+pub const BASE_LANGUAGE: &str = "nb";
+
+/// Languages an agreement (and a translation) can be written in.
+pub const LANGUAGES: [&str; 3] = ["nb", "nn", "en"];
+
+/// A name in a language, or the bokmål name where the catalogue has no translation.
+pub fn name_in<'a>(navn: &'a str, oversatt: &'a BTreeMap<String, String>, lang: &str) -> &'a str {
+    oversatt.get(lang).map_or(navn, String::as_str)
+}
 
 impl Catalogue {
     pub fn service(&self, id: &str) -> Option<&Service> {
@@ -183,6 +245,20 @@ impl Catalogue {
         let file = sources.add(name, text.clone());
         let err =
             |span: std::ops::Range<usize>, msg: String| Diagnostic::error("catalogue", Loc::new(file, span), "", msg);
+        let translations = |m: &BTreeMap<String, Spanned<String>>, errors: &mut Vec<Diagnostic>| {
+            let mut out = BTreeMap::new();
+            for (lang, name) in m {
+                if LANGUAGES.contains(&lang.as_str()) && lang != BASE_LANGUAGE {
+                    out.insert(lang.clone(), name.get_ref().clone());
+                } else {
+                    errors.push(err(
+                        name.span(),
+                        format!("`{lang}` is not a language to translate into (nn, en)"),
+                    ));
+                }
+            }
+            out
+        };
         let raw: CatalogueFile =
             toml::from_str(&text).map_err(|e| vec![err(e.span().unwrap_or(0..0), e.message().to_string())])?;
         let mut errors = Vec::new();
@@ -221,27 +297,56 @@ impl Catalogue {
                         ),
                     ));
                 }
-                let mut tekster = BTreeMap::new();
-                for (variant, path) in &v.fil {
-                    match assets.read_string(path.get_ref()) {
-                        Ok(text) => {
-                            let sha256 = hex(&Sha256::digest(text.as_bytes()));
-                            tekster.insert(
-                                variant.clone(),
-                                TermsText {
-                                    fil: path.get_ref().clone(),
-                                    text,
-                                    sha256,
-                                },
-                            );
+                let load_texts =
+                    |files: &BTreeMap<String, Spanned<String>>, lang: &str, errors: &mut Vec<Diagnostic>| {
+                        let mut tekster = BTreeMap::new();
+                        for (variant, path) in files {
+                            match assets.read_string(path.get_ref()) {
+                                Ok(text) => {
+                                    let sha256 = hex(&Sha256::digest(text.as_bytes()));
+                                    tekster.insert(
+                                        variant.clone(),
+                                        TermsText {
+                                            fil: path.get_ref().clone(),
+                                            spraak: lang.to_string(),
+                                            text,
+                                            sha256,
+                                        },
+                                    );
+                                }
+                                Err(e) => errors.push(err(path.span(), e)),
+                            }
                         }
-                        Err(e) => errors.push(err(path.span(), e)),
+                        tekster
+                    };
+                let tekster = load_texts(&v.fil, BASE_LANGUAGE, &mut errors);
+                let mut oversettelser = BTreeMap::new();
+                for (lang, files) in &v.oversettelser {
+                    let translated = load_texts(files.get_ref(), lang, &mut errors);
+                    if !LANGUAGES.contains(&lang.as_str()) || lang == BASE_LANGUAGE {
+                        errors.push(err(
+                            files.span(),
+                            format!(
+                                "terms `{id}@{}`: `{lang}` is not a language to translate into (nn, en)",
+                                v.versjon
+                            ),
+                        ));
+                    } else if files.get_ref().keys().ne(v.fil.keys()) {
+                        errors.push(err(
+                            files.span(),
+                            format!(
+                                "terms `{id}@{}`: the `{lang}` translation must name the same variants as `fil`",
+                                v.versjon
+                            ),
+                        ));
                     }
+                    oversettelser.insert(lang.clone(), translated);
                 }
                 versjoner.push(TermsVersion {
                     versjon: v.versjon.clone(),
                     status: v.status,
                     tekster,
+                    oversettelser,
                 });
             }
             if current > 1 {
@@ -253,6 +358,7 @@ impl Catalogue {
             vilkaar.push(TermsDoc {
                 id: id.clone(),
                 navn: doc.navn.clone(),
+                navn_oversatt: translations(&doc.navn_oversatt, &mut errors),
                 varianter: variants,
                 versjoner,
             });
@@ -295,6 +401,7 @@ impl Catalogue {
                 let pk = Package {
                     id: pid.clone(),
                     navn: p.navn.clone(),
+                    navn_oversatt: translations(&p.navn_oversatt, &mut errors),
                     grunnlag: p.grunnlag.iter().map(|g| g.get_ref().clone()).collect(),
                     samtykkekode: p.samtykkekode.clone(),
                     krever_egen_hjemmel: p.krever_egen_hjemmel,
@@ -308,6 +415,7 @@ impl Catalogue {
             tjenester.push(Service {
                 id: id.clone(),
                 navn: s.navn.clone(),
+                navn_oversatt: translations(&s.navn_oversatt, &mut errors),
                 scope: s.scope.clone(),
                 bruksvilkaar: s.bruksvilkaar.get_ref().clone(),
                 krever: s.krever.iter().map(|k| k.get_ref().clone()).collect(),
@@ -322,6 +430,7 @@ impl Catalogue {
             sha256: hex(&Sha256::digest(text.as_bytes())),
             vilkaar,
             tjenester,
+            tekster: Texts::embedded(),
         })
     }
 }

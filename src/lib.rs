@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod cli;
 pub mod csvmembers;
 pub mod diag;
+pub mod lang;
 pub mod load;
 pub mod model;
 pub mod pdf;

@@ -21,7 +21,7 @@ use crate::render::{self, View};
 use crate::world::{DocWorld, Env, MAIN_PATH};
 
 /// Languages the document templates exist in.
-pub const SUPPORTED_LANGUAGES: &[&str] = &["nb"];
+pub const SUPPORTED_LANGUAGES: &[&str] = &crate::catalog::LANGUAGES;
 
 /// PDF standards `--pdf-standard` accepts.
 pub const STANDARD_NAMES: &[&str] = &[
@@ -164,7 +164,7 @@ impl Renderer {
                     s.loc.clone(),
                     s.path.clone(),
                     format!(
-                        "documents in `{}` cannot be built yet; only bokmål (`nb`) is available",
+                        "documents cannot be written in `{}`; the languages are nb, nn and en",
                         s.v
                     ),
                 )

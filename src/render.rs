@@ -2,14 +2,17 @@
 //! formatted dates and numbers, the declaration, terms documents) and the minijinja
 //! environment that writes it into the templates with every value escaped.
 
-use chrono::{Datelike, NaiveDate};
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
 use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::assets::Assets;
-use crate::catalog::{Catalogue, DELINGSVILKAAR, hex};
+use crate::catalog::{BASE_LANGUAGE, Catalogue, DELINGSVILKAAR, TermsText, hex, name_in};
+use crate::lang::Table;
 use crate::model::Agreement;
 
 pub const MAIN_TEMPLATE: &str = "avtale.typ.j2";
@@ -67,6 +70,15 @@ pub struct View {
     pub fingeravtrykk_kort: String,
     /// Files attached to the PDF (the agreement's source and a manifest).
     pub vedlagte_filer: Vec<AttachmentView>,
+    /// The fixed text of the templates in the agreement's language, by key.
+    pub t: BTreeMap<String, String>,
+}
+
+impl View {
+    /// A fixed text of the agreement's language (the key itself if the table lacks it).
+    pub fn tr<'a>(&'a self, key: &'a str) -> &'a str {
+        self.t.get(key).map_or(key, String::as_str)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -112,6 +124,8 @@ pub struct SignatarView {
     pub epost: Option<String>,
     /// Label of the signature box, also the name of its PDF signature field.
     pub etikett: String,
+    /// What the signature field is for, for assistive technology.
+    pub beskrivelse: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -163,26 +177,10 @@ pub struct VedleggView {
     pub sha256: String,
     /// Path of the terms text inside the template directory, absolute in Typst's terms.
     pub fil: String,
-}
-
-const MONTHS: [&str; 12] = [
-    "januar",
-    "februar",
-    "mars",
-    "april",
-    "mai",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "desember",
-];
-
-/// `12. mai 2026`.
-pub fn date_nb(d: NaiveDate) -> String {
-    format!("{}. {} {}", d.day(), MONTHS[d.month0() as usize], d.year())
+    /// The language of the text included.
+    pub spraak: String,
+    /// Said before the text when it is not in the agreement's language.
+    pub merknad: Option<String>,
 }
 
 /// `974 761 076`.
@@ -192,46 +190,6 @@ pub fn orgnr_grouped(n: &str) -> String {
         format!("{} {} {}", &d[0..3], &d[3..6], &d[6..9])
     } else {
         d
-    }
-}
-
-fn label(value: &str) -> String {
-    match value {
-        "utkast" => "Utkast",
-        "til_signering" => "Til signering",
-        "signert" => "Signert",
-        "forretning" => "Forretning",
-        "teknisk" => "Teknisk",
-        "juridisk" => "Juridisk",
-        "personvern" => "Personvern",
-        "sikkerhet" => "Sikkerhet",
-        "signaturrett" => "Signaturrett",
-        "prokura" => "Prokura",
-        "daglig_leder" => "Daglig leder",
-        "ordfoerer" => "Ordfører",
-        "delegert" => "Delegert fullmakt",
-        "systemleverandoer" => "Systemleverandør",
-        "drift" => "Driftsleverandør",
-        "annen" => "Annen databehandler",
-        "direkte" => "Direkte fra konsumenten",
-        "leverandoer" => "Gjennom leverandør",
-        "segmentplattform" => "Gjennom segmentets felles plattform",
-        "hjemmel" => "Hjemmel",
-        "samtykke" => "Samtykke",
-        "lov" => "Lov",
-        "forskrift" => "Forskrift",
-        "test" => "test",
-        "produksjon" => "produksjon",
-        other => other,
-    }
-    .to_string()
-}
-
-fn join_nb(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} og {}", init.join(", "), last),
     }
 }
 
@@ -257,6 +215,8 @@ fn opt(v: &Option<crate::raw::Sp<String>>) -> Option<String> {
 }
 
 pub fn view(a: &Agreement, cat: &Catalogue) -> Result<View, RenderError> {
+    let spraak = opt(&a.avtale.spraak).unwrap_or_else(|| BASE_LANGUAGE.into());
+    let l = cat.tekster.table(&spraak);
     let id = need(&a.avtale.id, "avtale.id")?;
     let dato = need(&a.avtale.dato, "avtale.dato")?;
     let status = opt(&a.avtale.status).unwrap_or_else(|| "utkast".into());
@@ -297,7 +257,7 @@ pub fn view(a: &Agreement, cat: &Catalogue) -> Result<View, RenderError> {
     let mut kontakter = Vec::new();
     for k in &a.kontakt {
         kontakter.push(KontaktView {
-            rolle: label(&need(&k.rolle, "kontakt.rolle")?),
+            rolle: l.label(&need(&k.rolle, "kontakt.rolle")?),
             navn: need(&k.navn, "kontakt.navn")?,
             tittel: opt(&k.tittel),
             epost: need(&k.epost, "kontakt.epost")?,
@@ -307,14 +267,17 @@ pub fn view(a: &Agreement, cat: &Catalogue) -> Result<View, RenderError> {
     let mut signatarer = Vec::new();
     for (i, s) in a.signatar.iter().enumerate() {
         let fullmakt = need(&s.fullmakt, "signatar.fullmakt")?;
-        let mut fullmakt_tekst = label(&fullmakt);
+        let mut fullmakt_tekst = l.label(&fullmakt);
         if let Some(r) = opt(&s.fullmakt_referanse) {
             fullmakt_tekst = format!("{fullmakt_tekst} ({r})");
         }
+        let navn = need(&s.navn, "signatar.navn")?;
+        let tittel = need(&s.tittel, "signatar.tittel")?;
         signatarer.push(SignatarView {
             nummer: (i + 1).to_string(),
-            navn: need(&s.navn, "signatar.navn")?,
-            tittel: need(&s.tittel, "signatar.tittel")?,
+            beskrivelse: l.text("signatur_for", &[("navn", &navn), ("tittel", &tittel)]),
+            navn,
+            tittel,
             fullmakt: fullmakt_tekst,
             epost: opt(&s.epost),
             etikett: format!("signatar-{}", i + 1),
@@ -325,24 +288,47 @@ pub fn view(a: &Agreement, cat: &Catalogue) -> Result<View, RenderError> {
         databehandlere.push(DatabehandlerView {
             navn: need(&d.navn, "databehandler.navn")?,
             orgnr: orgnr_grouped(&need(&d.organisasjonsnummer, "databehandler.organisasjonsnummer")?),
-            rolle: label(&need(&d.rolle, "databehandler.rolle")?),
-            avtaledato: date_nb(need(&d.databehandleravtale, "databehandleravtale")?),
-            tjenester: join_nb(&d.tjenester.iter().map(|t| t.v.clone()).collect::<Vec<_>>()),
+            rolle: l.label(&need(&d.rolle, "databehandler.rolle")?),
+            avtaledato: l.date(need(&d.databehandleravtale, "databehandleravtale")?),
+            tjenester: l.join(&d.tjenester.iter().map(|t| t.v.clone()).collect::<Vec<_>>()),
         });
     }
 
     // Terms documents: the pinned bruksvilkår of each service (each once), then the
-    // delingsvilkår in the variant the segment membership decides.
+    // delingsvilkår in the variant the segment membership decides, each in the agreement's
+    // language where the catalogue has it and in bokmål otherwise.
     let mut dokumenter = Vec::new();
     let mut vedlegg: Vec<VedleggView> = Vec::new();
     let fp = fingerprint(a);
     dokumenter.push(DokumentView {
         nummer: "1".into(),
         id: "konsumentavtale".into(),
-        navn: "Konsumentavtale med egenerklæring (dette dokumentet)".into(),
+        navn: l.text("denne_avtalen", &[]),
         versjon: id.clone(),
         sha256: fp.clone(),
     });
+    let mut add_terms = |navn: String, versjon: &str, text: &TermsText, id: &str| {
+        let fil = format!("/{}", text.fil);
+        if vedlegg.iter().any(|v| v.fil == fil) {
+            return;
+        }
+        vedlegg.push(VedleggView {
+            nummer: String::new(),
+            tittel: navn.clone(),
+            versjon: versjon.to_string(),
+            sha256: text.sha256.clone(),
+            merknad: (text.spraak != l.code).then(|| l.text("bare_bokmaal", &[])),
+            spraak: text.spraak.clone(),
+            fil,
+        });
+        dokumenter.push(DokumentView {
+            nummer: String::new(),
+            id: id.to_string(),
+            navn,
+            versjon: versjon.to_string(),
+            sha256: text.sha256.clone(),
+        });
+    };
     let mut tjenester = Vec::new();
     let mut consent = false;
     for (i, t) in a.tjeneste.iter().enumerate() {
@@ -362,26 +348,10 @@ pub fn view(a: &Agreement, cat: &Catalogue) -> Result<View, RenderError> {
             .version(&terms_version)
             .ok_or_else(|| RenderError("unknown terms version".into()))?;
         let text = tv
-            .tekster
-            .get("standard")
-            .or_else(|| tv.tekster.values().next())
+            .text("standard", &spraak)
             .ok_or_else(|| RenderError("terms text".into()))?;
-        if !vedlegg.iter().any(|v| v.fil == format!("/{}", text.fil)) {
-            vedlegg.push(VedleggView {
-                nummer: String::new(),
-                tittel: doc.navn.clone(),
-                versjon: tv.versjon.clone(),
-                sha256: text.sha256.clone(),
-                fil: format!("/{}", text.fil),
-            });
-            dokumenter.push(DokumentView {
-                nummer: String::new(),
-                id: doc.id.clone(),
-                navn: doc.navn.clone(),
-                versjon: tv.versjon.clone(),
-                sha256: text.sha256.clone(),
-            });
-        }
+        let doc_navn = name_in(&doc.navn, &doc.navn_oversatt, &spraak).to_string();
+        add_terms(doc_navn.clone(), &tv.versjon, text, &doc.id);
         let g = t
             .utleveringsgrunnlag
             .as_ref()
@@ -393,23 +363,23 @@ pub fn view(a: &Agreement, cat: &Catalogue) -> Result<View, RenderError> {
         let kind = need(&g.kind, "utleveringsgrunnlag.type")?;
         consent |= kind == "samtykke";
         let miljoe: Vec<String> = if t.miljoe.is_empty() {
-            vec!["test".into(), "produksjon".into()]
+            vec![l.label("test"), l.label("produksjon")]
         } else {
-            t.miljoe.iter().map(|m| m.v.clone()).collect()
+            t.miljoe.iter().map(|m| l.label(&m.v)).collect()
         };
         tjenester.push(TjenesteView {
             nummer: format!("3.{}", i + 1),
             id: sid.clone(),
-            navn: service.navn.clone(),
+            navn: name_in(&service.navn, &service.navn_oversatt, &spraak).to_string(),
             scope: service.scope_for(&pid),
             pakke: pid.clone(),
-            pakke_navn: pkg.navn.clone(),
+            pakke_navn: name_in(&pkg.navn, &pkg.navn_oversatt, &spraak).to_string(),
             formaal: need(&t.formaal, "formaal")?,
-            miljoe: join_nb(&miljoe),
+            miljoe: l.join(&miljoe),
             tilkobling: opt(&t.tilkobling)
-                .map(|x| label(&x))
-                .unwrap_or_else(|| "Ikke oppgitt".into()),
-            utlevering_type: label(&kind),
+                .map(|x| l.label(&x))
+                .unwrap_or_else(|| l.text("ikke_oppgitt", &[])),
+            utlevering_type: l.label(&kind),
             utlevering_henvisning: need(&g.henvisning, "utleveringsgrunnlag.henvisning")?,
             egen_hjemmel: opt(&g.egen_hjemmel),
             lovgrunnlag: pkg.lovgrunnlag.clone(),
@@ -419,21 +389,26 @@ pub fn view(a: &Agreement, cat: &Catalogue) -> Result<View, RenderError> {
                 .as_ref()
                 .map(|l| l.iter().map(|u| u.v.clone()).collect())
                 .unwrap_or_default(),
-            behandling_type: label(&need(&b.kind, "behandlingsgrunnlag.type")?),
+            behandling_type: l.label(&need(&b.kind, "behandlingsgrunnlag.type")?),
             behandling_henvisning: need(&b.henvisning, "behandlingsgrunnlag.henvisning")?,
             databehandlere: a
                 .databehandler
                 .iter()
                 .filter(|d| d.tjenester.iter().any(|x| x.v == sid))
                 .map(|d| {
-                    format!(
-                        "{} (databehandleravtale {})",
-                        d.navn.as_ref().map(|n| n.v.as_str()).unwrap_or_default(),
-                        d.databehandleravtale.as_ref().map(|x| date_nb(x.v)).unwrap_or_default()
+                    l.text(
+                        "databehandler_med_avtale",
+                        &[
+                            ("navn", d.navn.as_ref().map(|n| n.v.as_str()).unwrap_or_default()),
+                            (
+                                "dato",
+                                &d.databehandleravtale.as_ref().map(|x| l.date(x.v)).unwrap_or_default(),
+                            ),
+                        ],
                     )
                 })
                 .collect(),
-            bruksvilkaar: format!("{}, versjon {}", doc.navn, tv.versjon),
+            bruksvilkaar: l.text("bruksvilkaar_versjon", &[("navn", &doc_navn), ("versjon", &tv.versjon)]),
         });
     }
     let dv = need(&a.vilkaar.delingsvilkaar, "vilkaar.delingsvilkaar")?;
@@ -445,33 +420,13 @@ pub fn view(a: &Agreement, cat: &Catalogue) -> Result<View, RenderError> {
         .ok_or_else(|| RenderError("unknown delingsvilkaar version".into()))?;
     let variant = if segment.is_some() { "segment" } else { "enkeltstaaende" };
     let dtext = dver
-        .tekster
-        .get(variant)
-        .or_else(|| dver.tekster.get("standard"))
+        .text(variant, &spraak)
         .ok_or_else(|| RenderError(format!("delingsvilkaar {dv} has no variant {variant}")))?;
-    let dname = format!(
-        "{} ({})",
-        ddoc.navn,
-        if segment.is_some() {
-            "for konsumenter i segment"
-        } else {
-            "for enkeltstående konsumenter"
-        }
+    let dname = l.text(
+        &format!("delingsvilkaar_{variant}"),
+        &[("navn", name_in(&ddoc.navn, &ddoc.navn_oversatt, &spraak))],
     );
-    vedlegg.push(VedleggView {
-        nummer: String::new(),
-        tittel: dname.clone(),
-        versjon: dver.versjon.clone(),
-        sha256: dtext.sha256.clone(),
-        fil: format!("/{}", dtext.fil),
-    });
-    dokumenter.push(DokumentView {
-        nummer: String::new(),
-        id: DELINGSVILKAAR.into(),
-        navn: dname,
-        versjon: dver.versjon.clone(),
-        sha256: dtext.sha256.clone(),
-    });
+    add_terms(dname, &dver.versjon, dtext, DELINGSVILKAAR);
     for (i, d) in dokumenter.iter_mut().enumerate() {
         d.nummer = (i + 1).to_string();
     }
@@ -479,27 +434,25 @@ pub fn view(a: &Agreement, cat: &Catalogue) -> Result<View, RenderError> {
         v.nummer = (i + 1).to_string();
     }
 
-    let erklaering = declaration(consent, segment.is_some(), !databehandlere.is_empty());
-    let mut nokkelord = vec!["konsumentavtale".to_string(), "Skatteetaten".to_string(), id.clone()];
+    let erklaering = declaration(l, consent, segment.is_some(), !databehandlere.is_empty());
+    let mut nokkelord = vec![l.text("nokkelord", &[]), "Skatteetaten".to_string(), id.clone()];
     nokkelord.extend(tjenester.iter().map(|t| t.id.clone()));
-    let spraak = opt(&a.avtale.spraak).unwrap_or_else(|| "nb".into());
     // Metadata is one line: viewers show it in title bars and search results.
     let navn_linje = konsument.navn.split_whitespace().collect::<Vec<_>>().join(" ");
+    let tjenestenavn = l.join(&tjenester.iter().map(|t| t.navn.clone()).collect::<Vec<_>>());
     Ok(View {
-        undertittel: format!("om deling av opplysninger fra Skatteetaten til {}", konsument.navn),
-        dokumenttittel: format!("Konsumentavtale {} – {}", id, navn_linje),
-        emne: format!(
-            "Konsumentavtale {} mellom Skatteetaten og {} om {}",
-            id,
-            navn_linje,
-            join_nb(&tjenester.iter().map(|t| t.navn.clone()).collect::<Vec<_>>())
+        undertittel: l.text("undertittel", &[("konsument", &konsument.navn)]),
+        dokumenttittel: l.text("dokumenttittel", &[("id", &id), ("konsument", &navn_linje)]),
+        emne: l.text(
+            "emne",
+            &[("id", &id), ("konsument", &navn_linje), ("tjenester", &tjenestenavn)],
         ),
         nokkelord,
-        dato: date_nb(dato),
+        dato: l.date(dato),
         dato_iso: dato,
         utkast: status == "utkast",
-        status: label(&status),
-        gyldig_fra: a.avtale.gyldig_fra.as_ref().map(|d| date_nb(d.v)),
+        status: l.label(&status),
+        gyldig_fra: a.avtale.gyldig_fra.as_ref().map(|d| l.date(d.v)),
         erstatter: opt(&a.avtale.erstatter),
         konsument,
         segment,
@@ -513,39 +466,36 @@ pub fn view(a: &Agreement, cat: &Catalogue) -> Result<View, RenderError> {
         fingeravtrykk_kort: fp[..12].to_string(),
         fingeravtrykk: fp,
         vedlagte_filer: Vec::new(),
+        t: l.tekst.clone(),
         spraak,
         id,
     })
 }
 
 /// The clauses of the egenerklæring, in the order the document numbers them.
-fn declaration(consent: bool, segment: bool, processors: bool) -> Vec<String> {
-    let mut c: Vec<&str> = vec![
-        "konsumenten for hver tjeneste i punkt 3 har både et rettslig grunnlag for å få opplysningene utlevert, som opphever Skatteetatens taushetsplikt, og et eget grunnlag for å behandle dem, og at disse grunnlagene er riktig beskrevet i avtalen;",
-        "opplysningene bare skal brukes til det formålet som er oppgitt for tjenesten, og ikke til andre formål enn det utleveringsgrunnlaget og behandlingsgrunnlaget dekker;",
-        "konsumenten har den faglige kompetansen som trengs for å forstå og bruke opplysningene riktig, og nok kapasitet til å ta imot og behandle dem;",
-        "konsumenten har rutiner og ressurser for å følge opp egne sluttbrukere, og for å svare på henvendelser og innsynskrav fra personene opplysningene gjelder;",
-        "det er utpekt en enhet i konsumentens organisasjon som eier mottaket og behandlingen av opplysningene og har ansvaret for at avtalen blir fulgt;",
-        "konsumenten kjenner og oppfyller pliktene sine som behandlingsansvarlig etter personvernforordningen og personopplysningsloven, også plikten til å ha oversikt over behandlingen og til å vurdere risiko;",
-        "bare ansatte som trenger opplysningene i arbeidet sitt, får tilgang til dem, at tilgangen styres gjennom intern autorisasjon og sikker autentisering, og at bruken kan etterprøves;",
-        "konsumenten bare ber om de opplysningene som er nødvendige for formålet i den enkelte saken, og bruker de filtrene og avgrensningene tjenestene tilbyr;",
+fn declaration(l: &Table, consent: bool, segment: bool, processors: bool) -> Vec<String> {
+    let mut c = vec![
+        "grunnlag",
+        "formaal",
+        "kompetanse",
+        "sluttbrukere",
+        "eierskap",
+        "behandlingsansvar",
+        "tilgang",
+        "minimering",
     ];
-    if processors {
-        c.push("det er inngått databehandleravtale med hver databehandler i punkt 4 før databehandleren behandler opplysninger, og at databehandleren bare behandler dem etter konsumentens instrukser;");
+    c.push(if processors {
+        "databehandleravtale"
     } else {
-        c.push("konsumenten inngår databehandleravtale med en eventuell leverandør før leverandøren behandler opplysninger på konsumentens vegne, og reviderer denne avtalen før leverandøren tas i bruk;");
-    }
+        "databehandleravtale_senere"
+    });
     if consent {
-        c.push("samtykke innhentes gjennom Altinns samtykkeløsning med Skatteetatens forhåndsdefinerte samtykketekst, og at samtykket er frivillig, uttrykkelig og informert;");
+        c.push("samtykke");
     }
-    c.push("konsumenten holder varslingsadressen i punkt 1 gyldig og melder fra til Skatteetaten uten opphold når den endres;");
-    if segment {
-        c.push("avvik, brudd på personopplysningssikkerheten og andre sikkerhetshendelser som gjelder opplysningene, meldes til Skatteetaten uten ugrunnet opphold på den måten vilkårene beskriver, og segmentansvarlig orienteres;");
-    } else {
-        c.push("avvik, brudd på personopplysningssikkerheten og andre sikkerhetshendelser som gjelder opplysningene, meldes til Skatteetaten uten ugrunnet opphold på den måten vilkårene beskriver;");
-    }
-    c.push("konsumenten har lest og godtar delingsvilkårene og bruksvilkårene som er vedlagt, og bærer selv sine kostnader til utvikling og drift.");
-    c.into_iter().map(String::from).collect()
+    c.push("varslingsadresse");
+    c.push(if segment { "avvik_segment" } else { "avvik" });
+    c.push("aksept");
+    c.into_iter().map(|k| l.clause(k)).collect()
 }
 
 /// The text of a terms file the catalogue loaded, by its path in the view (`/vilkaar/...`).
@@ -554,7 +504,7 @@ pub fn terms_text<'a>(cat: &'a Catalogue, fil: &str) -> Option<&'a str> {
     cat.vilkaar
         .iter()
         .flat_map(|d| &d.versjoner)
-        .flat_map(|v| v.tekster.values())
+        .flat_map(|v| v.all_texts())
         .find(|t| t.fil == rel)
         .map(|t| t.text.as_str())
 }
@@ -659,10 +609,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn formats_dates_and_numbers_the_norwegian_way() {
-        assert_eq!(date_nb(NaiveDate::from_ymd_opt(2026, 5, 12).unwrap()), "12. mai 2026");
+    fn groups_organisation_numbers() {
         assert_eq!(orgnr_grouped("974761076"), "974 761 076");
-        assert_eq!(join_nb(&["a".into(), "b".into(), "c".into()]), "a, b og c");
     }
 
     #[test]

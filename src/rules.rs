@@ -1,7 +1,7 @@
 //! The rules of the format that need more than the shape of the file: identifiers,
 //! addresses, dates, and everything checked against the catalogue.
 
-use crate::catalog::{Catalogue, DELINGSVILKAAR, TermsStatus};
+use crate::catalog::{BASE_LANGUAGE, Catalogue, DELINGSVILKAAR, LANGUAGES, TermsStatus};
 use crate::diag::Diagnostic;
 use crate::model::{Agreement, Tjeneste};
 use crate::raw::{Diags, Sp, quote_list, suggest};
@@ -270,7 +270,7 @@ pub fn check(diags: &mut Diags, a: &Agreement, cat: &Catalogue) {
     if let Some(pin) = &a.vilkaar.delingsvilkaar
         && let Some(doc) = cat.terms(DELINGSVILKAAR)
     {
-        check_terms_pin(diags, pin, doc);
+        check_terms_pin(diags, a, pin, doc);
     }
 
     let requested: Vec<&str> = a
@@ -347,8 +347,39 @@ pub fn check(diags: &mut Diags, a: &Agreement, cat: &Catalogue) {
     }
 }
 
-fn check_terms_pin(diags: &mut Diags, pin: &Sp<String>, doc: &crate::catalog::TermsDoc) {
+fn check_terms_pin(diags: &mut Diags, a: &Agreement, pin: &Sp<String>, doc: &crate::catalog::TermsDoc) {
     let versions: Vec<&str> = doc.versjoner.iter().map(|v| v.versjon.as_str()).collect();
+    let lang = a.avtale.spraak.as_ref().map_or(BASE_LANGUAGE, |s| s.v.as_str());
+    if let Some(v) = doc.version(&pin.v)
+        && LANGUAGES.contains(&lang)
+        && !v.languages().contains(&lang)
+    {
+        let translated = doc
+            .versjoner
+            .iter()
+            .rev()
+            .find(|o| o.status == TermsStatus::Gjeldende && o.languages().contains(&lang));
+        diags.push(
+            Diagnostic::warning(
+                "terms-language-fallback",
+                pin.loc.clone(),
+                pin.path.clone(),
+                format!(
+                    "`{}@{}` has no text in `{lang}`; the agreement will include the bokmål text, which is binding",
+                    doc.id, pin.v
+                ),
+            )
+            .with_help(match translated {
+                Some(t) => format!(
+                    "version `{}` has a `{lang}` text; pin it when the agreement is revised",
+                    t.versjon
+                ),
+                None => {
+                    "write the agreement in bokmål (`spraak = \"nb\"`), or ask the terms owner for a translation".into()
+                }
+            }),
+        );
+    }
     match doc.version(&pin.v) {
         None => diags.push(
             Diagnostic::error(
@@ -430,7 +461,7 @@ fn check_service(diags: &mut Diags, a: &Agreement, i: usize, t: &Tjeneste, cat: 
     if let Some(pin) = &t.bruksvilkaar
         && let Some(doc) = cat.terms(&service.bruksvilkaar)
     {
-        check_terms_pin(diags, pin, doc);
+        check_terms_pin(diags, a, pin, doc);
     }
     for need in &service.krever {
         if !a.tjeneste.iter().any(|o| o.id.as_ref().is_some_and(|x| &x.v == need)) {

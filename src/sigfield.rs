@@ -208,6 +208,7 @@ pub fn add_fields(pdf: &[u8], fields: &[FieldSpec]) -> Result<Vec<u8>, String> {
     let catalog = doc.catalog_mut().map_err(|e| e.to_string())?;
     catalog.set("AcroForm", Object::Dictionary(acroform));
 
+    avoid_trailing_cr(&mut doc);
     let mut out = Vec::with_capacity(pdf.len() + 4096);
     doc.save_to(&mut out)
         .map_err(|e| format!("cannot write the PDF: {e}"))?;
@@ -215,4 +216,71 @@ pub fn add_fields(pdf: &[u8], fields: &[FieldSpec]) -> Result<Vec<u8>, String> {
         out.push(b'\n');
     }
     Ok(out)
+}
+
+/// PDF/A validators may read stream data that ends in a carriage return as ending one byte
+/// early (the CR looks like part of the end-of-line marker before `endstream`) and reject
+/// the file. A zlib stream ends in the checksum of its data, so such a stream gets white
+/// space appended to its data, which changes the checksum; only object streams and page
+/// content streams, where trailing white space means nothing, are changed.
+fn avoid_trailing_cr(doc: &mut Document) {
+    use std::io::Write;
+    for obj in doc.objects.values_mut() {
+        let Object::Stream(s) = obj else { continue };
+        let flate = matches!(s.dict.get(b"Filter"), Ok(Object::Name(n)) if n == b"FlateDecode");
+        let object_stream = matches!(s.dict.get(b"Type"), Ok(Object::Name(n)) if n == b"ObjStm");
+        let content = !s.dict.has(b"Type") && !s.dict.has(b"Subtype") && !s.dict.has(b"Length1");
+        if s.content.last() != Some(&b'\r') || !flate || s.dict.has(b"DecodeParms") || !(object_stream || content) {
+            continue;
+        }
+        let Ok(mut plain) = s.decompressed_content() else { continue };
+        for _ in 0..4 {
+            plain.push(b'\n');
+            let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+            let Ok(packed) = enc.write_all(&plain).and_then(|()| enc.finish()) else {
+                break;
+            };
+            if packed.last() != Some(&b'\r') {
+                s.set_content(packed);
+                break;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn zlib(data: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        enc.write_all(data).unwrap();
+        enc.finish().unwrap()
+    }
+
+    #[test]
+    fn content_streams_never_end_in_a_carriage_return() {
+        // Find page content whose zlib form ends in CR, as some of Typst's output does.
+        let plain = (0..100_000)
+            .map(|i| format!("q {i} 0 0 {i} 0 0 cm Q").into_bytes())
+            .find(|p| zlib(p).last() == Some(&b'\r'))
+            .expect("some content compresses to a trailing CR");
+        let mut doc = Document::with_version("1.7");
+        let mut dict = Dictionary::new();
+        dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+        let id = doc.add_object(Stream::new(dict.clone(), zlib(&plain)));
+        let mut font = dict;
+        font.set("Length1", Object::Integer(plain.len() as i64));
+        let font_id = doc.add_object(Stream::new(font, zlib(&plain)));
+
+        avoid_trailing_cr(&mut doc);
+        let s = doc.get_object(id).unwrap().as_stream().unwrap();
+        assert_ne!(s.content.last(), Some(&b'\r'));
+        let back = s.decompressed_content().unwrap();
+        assert_eq!(back.trim_ascii_end(), plain.as_slice(), "only white space was added");
+        // Font data is never touched.
+        let f = doc.get_object(font_id).unwrap().as_stream().unwrap();
+        assert_eq!(f.content, zlib(&plain));
+    }
 }

@@ -54,21 +54,27 @@ impl Out {
 /// The whole agreement as text.
 pub fn agreement_text(view: &View, cat: &Catalogue) -> Result<String, String> {
     let mut o = Out { lines: Vec::new() };
-    o.lines.push("KONSUMENTAVTALE".into());
+    let t = |k| view.tr(k);
+    let orgnr = t("orgnr").to_lowercase();
+    o.lines.push(t("tittel").to_uppercase());
     o.para("", "", &view.undertittel);
     o.blank();
-    o.field("", "Avtale-ID", &view.id);
-    o.field("", "Dato", &view.dato);
-    o.field("", "Status", &view.status);
+    o.field("", t("avtale_id"), &view.id);
+    o.field("", t("dato"), &view.dato);
+    o.field("", t("status"), &view.status);
     if let Some(g) = &view.gyldig_fra {
-        o.field("", "Gyldig fra", g);
+        o.field("", t("gyldig_fra"), g);
     }
     if let Some(e) = &view.erstatter {
-        o.field("", "Erstatter avtale", e);
+        o.field("", t("erstatter"), e);
     }
 
-    o.heading("1 Partene");
-    o.field("", "Informasjonsforvalter", "Skatteetaten, org.nr. 974 761 076");
+    o.heading(&format!("1 {}", t("partene")));
+    o.field(
+        "",
+        t("informasjonsforvalter"),
+        &format!("Skatteetaten, {orgnr} 974 761 076"),
+    );
     let k = &view.konsument;
     let form = k
         .organisasjonsform
@@ -77,20 +83,20 @@ pub fn agreement_text(view: &View, cat: &Catalogue) -> Result<String, String> {
         .unwrap_or_default();
     o.field(
         "",
-        "Konsument (behandlingsansvarlig)",
-        &format!("{}{form}, org.nr. {}, {}", k.navn, k.orgnr, k.adresse),
+        &format!("{} ({})", t("konsument"), t("behandlingsansvarlig")),
+        &format!("{}{form}, {orgnr} {}, {}", k.navn, k.orgnr, k.adresse),
     );
-    o.field("", "Varslingsadresse", &k.varslingsadresse);
+    o.field("", t("varslingsadresse"), &k.varslingsadresse);
     if let Some(s) = &view.segment {
-        o.field("", "Segment", &s.id);
+        o.field("", t("segment"), &s.id);
         o.field(
             "",
-            "Segmentansvarlig",
-            &format!("{}, org.nr. {}", s.ansvarlig_navn, s.ansvarlig_orgnr),
+            t("segmentansvarlig"),
+            &format!("{}, {orgnr} {}", s.ansvarlig_navn, s.ansvarlig_orgnr),
         );
     }
 
-    o.heading("2 Kontaktpersoner");
+    o.heading(&format!("2 {}", t("kontaktpersoner")));
     for c in &view.kontakter {
         let mut v = c.navn.clone();
         if let Some(t) = &c.tittel {
@@ -103,105 +109,116 @@ pub fn agreement_text(view: &View, cat: &Catalogue) -> Result<String, String> {
         o.field("- ", &c.rolle, &v);
     }
 
-    o.heading("3 Delingstjenester og rettslig grunnlag");
-    for t in &view.tjenester {
+    o.heading(&format!("3 {}", t("tjenester")));
+    for s in &view.tjenester {
         o.blank();
-        o.lines.push(format!("{} {}", t.nummer, t.navn));
-        o.field("  ", "Tjeneste-ID", &t.id);
-        o.field("  ", "Maskinporten-scope", &t.scope);
-        o.field("  ", "Rettighetspakke", &format!("{} – {}", t.pakke, t.pakke_navn));
-        o.field("  ", "Formål", &t.formaal);
-        o.field("  ", "Miljøer", &t.miljoe);
-        o.field("  ", "Tilkobling", &t.tilkobling);
+        o.lines.push(format!("{} {}", s.nummer, s.navn));
+        o.field("  ", t("tjeneste_id"), &s.id);
+        o.field("  ", t("scope"), &s.scope);
+        o.field("  ", t("rettighetspakke"), &format!("{} – {}", s.pakke, s.pakke_navn));
+        o.field("  ", t("formaal"), &s.formaal);
+        o.field("  ", t("miljoeer"), &s.miljoe);
+        o.field("  ", t("tilkobling"), &s.tilkobling);
         o.field(
             "  ",
-            "Utleveringsgrunnlag",
-            &format!("{}: {}", t.utlevering_type, t.utlevering_henvisning),
+            t("utleveringsgrunnlag"),
+            &format!("{}: {}", s.utlevering_type, s.utlevering_henvisning),
         );
-        if let Some(h) = &t.egen_hjemmel {
-            o.field("  ", "Konsumentens egen hjemmel", h);
+        if let Some(h) = &s.egen_hjemmel {
+            o.field("  ", t("egen_hjemmel"), h);
         }
-        if let Some(l) = &t.lovgrunnlag {
-            o.field("  ", "Rettighetspakkens lovgrunnlag", l);
+        if let Some(l) = &s.lovgrunnlag {
+            o.field("  ", t("lovgrunnlag"), l);
         }
-        if let Some(c) = &t.samtykkekode {
-            o.field("  ", "Altinn-samtykkekode", c);
+        if let Some(c) = &s.samtykkekode {
+            o.field("  ", t("samtykkekode"), c);
         }
-        for u in &t.retur_url {
-            o.field("  ", "Tillatt retur-URL", u);
+        for u in &s.retur_url {
+            o.field("  ", t("retur_url"), u);
         }
         o.field(
             "  ",
-            "Behandlingsgrunnlag",
-            &format!("{}: {}", t.behandling_type, t.behandling_henvisning),
+            t("behandlingsgrunnlag"),
+            &format!("{}: {}", s.behandling_type, s.behandling_henvisning),
         );
-        let dbh = if t.databehandlere.is_empty() {
-            "Ingen".to_string()
+        let dbh = if s.databehandlere.is_empty() {
+            t("ingen").to_string()
         } else {
-            t.databehandlere.join("; ")
+            s.databehandlere.join("; ")
         };
-        o.field("  ", "Databehandlere", &dbh);
-        o.field("  ", "Bruksvilkår", &t.bruksvilkaar);
+        o.field("  ", t("databehandlere"), &dbh);
+        o.field("  ", t("bruksvilkaar"), &s.bruksvilkaar);
     }
 
-    o.heading("4 Databehandlere");
+    o.heading(&format!("4 {}", t("databehandlere")));
     if view.databehandlere.is_empty() {
-        o.para("", "", "Ingen.");
+        o.para("", "", t("ingen_databehandler"));
     }
     for d in &view.databehandlere {
         o.field(
             "- ",
             &d.navn,
             &format!(
-                "org.nr. {}, {}, databehandleravtale {}, tjenester: {}",
-                d.orgnr, d.rolle, d.avtaledato, d.tjenester
+                "{orgnr} {}, {}, {} {}, {}: {}",
+                d.orgnr,
+                d.rolle,
+                t("databehandleravtale").to_lowercase(),
+                d.avtaledato,
+                t("tjenester_kolonne").to_lowercase(),
+                d.tjenester
             ),
         );
     }
 
-    o.heading("5 Egenerklæring");
-    o.para(
-        "",
-        "",
-        "Ved å signere avtalen erklærer konsumenten, ved signatarene, at:",
-    );
+    o.heading(&format!("5 {}", t("egenerklaering")));
+    o.para("", "", t("erklaering_innledning"));
     o.blank();
     for (i, e) in view.erklaering.iter().enumerate() {
         let n = format!("{:>2}. ", i + 1);
         o.para(&n, "    ", e);
     }
 
-    o.heading("6 Avtaledokumenter og rangordning");
+    o.heading(&format!("6 {}", t("dokumenter")));
     o.para(
         "",
         "",
-        "Bruksvilkårene går foran delingsvilkårene der begge regulerer det samme forholdet.",
+        &format!("{} {}", t("dokumenter_innledning"), t("spraakforrang")),
     );
     o.blank();
     for d in &view.dokumenter {
         o.para(
             &format!("{}. ", d.nummer),
             "   ",
-            &format!("{}, versjon {}, SHA-256 {}", d.navn, d.versjon, d.sha256),
+            &format!(
+                "{}, {} {}, SHA-256 {}",
+                d.navn,
+                t("versjon").to_lowercase(),
+                d.versjon,
+                d.sha256
+            ),
         );
     }
     o.blank();
-    o.field("", "Fingeravtrykk for avtalens innhold (SHA-256)", &view.fingeravtrykk);
+    o.field("", t("fingeravtrykk_innhold"), &view.fingeravtrykk);
 
-    o.heading("7 Signatur");
+    o.heading(&format!("7 {}", t("signatur")));
     for s in &view.signatarer {
         o.field(
             "- ",
-            &format!("Signatar {}", s.nummer),
+            &format!("{} {}", t("signatar"), s.nummer),
             &format!("{}, {}, {}", s.navn, s.tittel, s.fullmakt),
         );
     }
 
     for v in &view.vedlegg {
-        o.heading(&format!("Vedlegg {}: {}", v.nummer, v.tittel));
-        o.field("", "Versjon", &v.versjon);
+        o.heading(&format!("{} {}: {}", t("vedlegg"), v.nummer, v.tittel));
+        o.field("", t("versjon"), &v.versjon);
         o.field("", "SHA-256", &v.sha256);
         o.blank();
+        if let Some(m) = &v.merknad {
+            o.para("", "", m);
+            o.blank();
+        }
         let src = crate::render::terms_text(cat, &v.fil).ok_or_else(|| format!("no terms text {}", v.fil))?;
         markup_text(&typst::syntax::parse(src), &mut o);
     }

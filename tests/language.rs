@@ -1,0 +1,304 @@
+//! Agreements in bokmål, nynorsk and English: the fixed text, dates, terms texts and
+//! metadata follow `spraak`, read back from the PDFs; a missing translation falls back to
+//! the binding bokmål text and `check` warns about it.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use avtale::assets::Assets;
+use avtale::catalog::Catalogue;
+use avtale::diag::Sources;
+use avtale::load;
+use avtale::pdf::{Built, PdfSettings, Renderer};
+use page_validation::{ValidationOptions, ValidationProfile, validate_pdf_bytes};
+
+const LANGUAGES: [&str; 3] = ["nb", "nn", "en"];
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn catalogue() -> Catalogue {
+    Catalogue::load(&Assets::Embedded, "katalog.toml", &mut Sources::default()).expect("shipped catalogue loads")
+}
+
+/// Copy `agreements/` into `dir` with every agreement (and every segment's shared part)
+/// written in `lang`.
+fn examples_in(lang: &str, dir: &Path) {
+    for entry in walkdir::WalkDir::new(root().join("agreements")) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(root().join("agreements")).unwrap();
+        let to = dir.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+            continue;
+        }
+        let bytes = std::fs::read(entry.path()).unwrap();
+        if entry.path().extension().is_some_and(|e| e == "toml") {
+            let text = String::from_utf8(bytes).unwrap();
+            std::fs::write(&to, with_language(&text, lang)).unwrap();
+        } else {
+            std::fs::write(&to, bytes).unwrap();
+        }
+    }
+}
+
+/// The agreement text with `spraak` set in its `[avtale]` or `[felles.avtale]` table.
+fn with_language(text: &str, lang: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        if line.trim_start().starts_with("spraak") {
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+        if line.trim() == "[avtale]" || line.trim() == "[felles.avtale]" {
+            out.push_str(&format!("spraak = \"{lang}\"\n"));
+        }
+    }
+    out
+}
+
+fn build_dir(dir: &Path) -> Vec<(PathBuf, Built)> {
+    let cat = catalogue();
+    let r = Renderer::new(Assets::Embedded, &PdfSettings::default()).unwrap();
+    let run = load::load(&[dir.to_path_buf()], &cat);
+    assert!(run.tool_errors.is_empty(), "{:?}", run.tool_errors);
+    run.agreements
+        .iter()
+        .map(|a| {
+            assert!(!a.has_errors(), "{:?}", a.diags);
+            let b = r
+                .build(&a.agreement, &cat, &|v| {
+                    avtale::provenance::attachments(a, v, &cat, &r.settings)
+                })
+                .unwrap_or_else(|e| panic!("{}: {e}", a.origin.file.display()));
+            (a.origin.file.clone(), b)
+        })
+        .collect()
+}
+
+fn text_of(pdf: &[u8]) -> String {
+    let raw = pdf_extract::extract_text_from_mem(pdf).expect("text extracts");
+    raw.replace("-\n", "").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn catalog_lang(pdf: &[u8]) -> String {
+    let doc = lopdf::Document::load_mem(pdf).unwrap();
+    let root = doc.trailer.get(b"Root").unwrap().as_reference().unwrap();
+    let cat = doc.get_object(root).unwrap().as_dict().unwrap();
+    String::from_utf8(cat.get(b"Lang").unwrap().as_str().unwrap().to_vec()).unwrap()
+}
+
+#[test]
+fn every_example_builds_in_every_language_with_its_own_text_and_metadata() {
+    // Strings that only the document in that language contains, from the fixed text, the
+    // declaration, the dates and the terms texts.
+    let expect: [(&str, &[&str], &[&str]); 3] = [
+        (
+            "nb",
+            &[
+                "Partene",
+                "Egenerklæring",
+                "Side 1 av",
+                "Ved å signere avtalen erklærer konsumenten",
+            ],
+            &["Partane", "Self-declaration", "Page 1 of"],
+        ),
+        (
+            "nn",
+            &[
+                "Partane",
+                "Eigenfråsegn",
+                "Side 1 av",
+                "Ved å signere avtalen stadfestar konsumenten",
+            ],
+            &["Egenerklæring", "Self-declaration", "Page 1 of"],
+        ),
+        (
+            "en",
+            &[
+                "The parties",
+                "Self-declaration",
+                "Page 1 of",
+                "By signing this agreement",
+                "Where the language versions differ, the Norwegian bokmål text prevails",
+            ],
+            &["Partene", "Egenerklæring", "Side 1 av"],
+        ),
+    ];
+    for (lang, present, absent) in expect {
+        let dir = tempfile::tempdir().unwrap();
+        examples_in(lang, dir.path());
+        let built = build_dir(dir.path());
+        assert!(built.len() >= 30, "{lang}: {} agreements", built.len());
+        let mut validated = std::collections::BTreeSet::new();
+        for (file, b) in &built {
+            assert_eq!(b.view.spraak, lang);
+            assert_eq!(catalog_lang(&b.pdf), lang, "{}", file.display());
+            // One PDF per example file goes through the validators.
+            if validated.insert(file.clone()) {
+                let text = text_of(&b.pdf);
+                for s in present {
+                    assert!(text.contains(s), "{lang} {}: {s:?} missing", file.display());
+                }
+                for s in absent {
+                    assert!(!text.contains(s), "{lang} {}: {s:?} present", file.display());
+                }
+                assert!(text.contains(&b.view.dato), "{lang}: date {:?}", b.view.dato);
+                for profile in [ValidationProfile::PdfA3a, ValidationProfile::PdfUa1] {
+                    let report = validate_pdf_bytes(&b.pdf, &ValidationOptions::default().profile(profile)).unwrap();
+                    assert!(report.is_compliant, "{lang} {} {profile:?}: {report}", file.display());
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn dates_and_appendix_titles_follow_the_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("agreements/fjordvik-kommune.toml")).unwrap();
+    for lang in LANGUAGES {
+        let sub = dir.path().join(lang);
+        std::fs::create_dir_all(&sub).unwrap();
+        std::fs::write(sub.join("a.toml"), with_language(&text, lang)).unwrap();
+        let (_, b) = build_dir(&sub).remove(0);
+        let t = text_of(&b.pdf);
+        let (date, appendix) = match lang {
+            "en" => (
+                "16 February 2026",
+                "Appendix 1: Terms of use for the income, tax and arrears APIs",
+            ),
+            "nn" => (
+                "16. februar 2026",
+                "Vedlegg 1: Bruksvilkår for API-a for inntekt, skatt og restansar",
+            ),
+            _ => (
+                "16. februar 2026",
+                "Vedlegg 1: Bruksvilkår for API-ene for inntekt, skatt og restanser",
+            ),
+        };
+        assert!(t.contains(date), "{lang}: {date}");
+        assert!(t.contains(appendix), "{lang}: {appendix}");
+        assert!(!t.contains("exists only in Norwegian bokmål") && !t.contains("finst berre på bokmål"));
+    }
+}
+
+#[test]
+fn a_terms_version_without_a_translation_falls_back_to_binding_bokmaal_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("agreements/nordlys-sparebank.toml")).unwrap();
+    assert!(text.contains("bruksvilkaar = \"2024-09\""));
+    let old = with_language(&text, "en").replace("bruksvilkaar = \"2024-09\"", "bruksvilkaar = \"2023-01\"");
+    let f = dir.path().join("bank.toml");
+    std::fs::write(&f, &old).unwrap();
+    let line = old.lines().position(|l| l.contains("\"2023-01\"")).unwrap() + 1;
+
+    let out = Command::cargo_bin("avtale")
+        .unwrap()
+        .args(["check", "--format", "short"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let warning = stdout
+        .lines()
+        .find(|l| l.contains("terms-language-fallback"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(warning.contains(&format!("bank.toml:{line}:")), "{warning}");
+    assert!(
+        warning.contains("iskr@2023-01") && warning.contains("`en`"),
+        "{warning}"
+    );
+    let denied = Command::cargo_bin("avtale")
+        .unwrap()
+        .args(["check", "--deny-warnings"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert_eq!(denied.status.code(), Some(1));
+
+    let (_, b) = build_dir(dir.path()).remove(0);
+    let t = text_of(&b.pdf);
+    assert!(t.contains("This text exists only in Norwegian bokmål. The bokmål text is binding."));
+    // The bokmål appendix is there, and its fingerprint is the bokmål text's.
+    let cat = catalogue();
+    let nb = &cat.terms("iskr").unwrap().version("2023-01").unwrap().tekster["standard"];
+    let v = b.view.vedlegg.iter().find(|v| v.versjon == "2023-01").unwrap();
+    assert_eq!(v.sha256, nb.sha256);
+    assert_eq!(v.spraak, "nb");
+    assert!(t.contains("Disse bruksvilkårene"), "bokmål appendix text missing");
+    // The general sharing terms, translated, carry no such note.
+    let d = b
+        .view
+        .vedlegg
+        .iter()
+        .find(|v| v.fil.contains("delingsvilkaar"))
+        .unwrap();
+    assert_eq!(d.spraak, "en");
+    assert!(d.merknad.is_none());
+}
+
+#[test]
+fn the_catalogue_records_the_languages_of_each_terms_version() {
+    let cat = catalogue();
+    for doc in &cat.vilkaar {
+        let current = doc.current().expect("a current version");
+        assert_eq!(current.languages(), ["nb", "en", "nn"], "{}", doc.id);
+        for t in current.all_texts() {
+            assert!(!t.text.trim().is_empty());
+        }
+        // Translations are different texts with their own fingerprints.
+        let nb: Vec<_> = current.tekster.values().map(|t| &t.sha256).collect();
+        for tr in current.oversettelser.values().flat_map(|m| m.values()) {
+            assert!(!nb.contains(&&tr.sha256), "{}: {} equals bokmål", doc.id, tr.fil);
+        }
+    }
+}
+
+#[test]
+fn broken_language_tables_in_user_templates_stop_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in walkdir::WalkDir::new(root().join("templates")) {
+        let entry = entry.unwrap();
+        let to = dir
+            .path()
+            .join(entry.path().strip_prefix(root().join("templates")).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+    let en = dir.path().join("spraak/en.toml");
+    let text = std::fs::read_to_string(&en).unwrap();
+    let broken = text
+        .lines()
+        .filter(|l| !l.starts_with("vannmerke"))
+        .map(|l| {
+            if l.starts_with("undertittel") {
+                "undertittel = \"on the sharing of data with {consumer}\""
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&en, broken).unwrap();
+    let out = Command::cargo_bin("avtale")
+        .unwrap()
+        .args(["check", "--templates"])
+        .arg(dir.path())
+        .arg(root().join("agreements/fjordvik-kommune.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("`tekst.vannmerke` is missing"), "{stderr}");
+    assert!(
+        stderr.contains("`tekst.undertittel` must use the placeholders"),
+        "{stderr}"
+    );
+}
