@@ -51,7 +51,7 @@ impl Assets {
                 if !canon.starts_with(root) {
                     return Err(format!("{} points outside the template directory", path.display()));
                 }
-                std::fs::read(&canon).map_err(|e| format!("cannot read {}: {e}", path.display()))
+                read_regular_file(&canon).map_err(|e| format!("cannot read {}: {e}", path.display()))
             }
         }
     }
@@ -74,7 +74,7 @@ impl Assets {
             Assets::Dir(root) => {
                 for e in walkdir::WalkDir::new(root).follow_links(false).into_iter().flatten() {
                     if e.file_type().is_file()
-                        && let Ok(bytes) = std::fs::read(e.path())
+                        && let Ok(bytes) = read_regular_file(e.path())
                     {
                         let rel = e.path().strip_prefix(root).unwrap_or(e.path());
                         files.push((rel.to_string_lossy().into_owned(), bytes));
@@ -96,6 +96,30 @@ impl Assets {
     pub fn read_string(&self, rel: &str) -> Result<String, String> {
         String::from_utf8(self.read(rel)?).map_err(|_| format!("{} is not UTF-8", self.display(rel)))
     }
+}
+
+/// Template files larger than this are refused (the shipped ones are a few KiB).
+pub const MAX_TEMPLATE_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A regular file's bytes, within the size limit: a pipe or device (which could block or
+/// never end) or a directory is refused.
+fn read_regular_file(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
+    if meta.len() > MAX_TEMPLATE_FILE_BYTES {
+        return Err(format!(
+            "over the limit of {} MiB for a template file",
+            MAX_TEMPLATE_FILE_BYTES / (1024 * 1024)
+        ));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_TEMPLATE_FILE_BYTES).read_to_end(&mut bytes))
+        .map_err(|e| e.to_string())?;
+    Ok(bytes)
 }
 
 /// A relative path of plain names only: no root, no `..`, no `.`.

@@ -34,8 +34,21 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
-/// `bytes` in a synced temporary file beside `path`, ready to be renamed into place.
+/// `bytes` in a synced temporary file beside `path`, ready to be renamed into place. A
+/// target that exists and is neither a regular file nor a symbolic link (a directory, a
+/// device, a pipe) is refused rather than replaced. A symbolic link is replaced by the file,
+/// never written through.
 fn staged(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
+    if let Ok(m) = std::fs::symlink_metadata(path)
+        && !m.is_file()
+        && !m.file_type().is_symlink()
+    {
+        return Err(std::io::Error::other(if m.is_dir() {
+            "it is a directory"
+        } else {
+            "it is not a regular file"
+        }));
+    }
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -75,10 +88,10 @@ pub struct ManifestEntry {
 }
 
 impl Manifest {
-    /// The manifest of `dir`; a missing or unreadable one is empty (everything is rebuilt).
+    /// The manifest of `dir`; a missing, unreadable or oversized one is empty (everything
+    /// is rebuilt). Only a regular file is read.
     pub fn read(dir: &Path) -> Manifest {
-        std::fs::read(dir.join(MANIFEST))
-            .ok()
+        read_regular(&dir.join(MANIFEST), MAX_MANIFEST_BYTES)
             .and_then(|b| serde_json::from_slice::<Manifest>(&b).ok())
             .filter(|m| m.format == 1)
             .unwrap_or_default()
@@ -168,9 +181,59 @@ enum Done {
     Signed(PathBuf),
 }
 
+/// A manifest larger than this is not read (it would list millions of PDFs).
+const MAX_MANIFEST_BYTES: u64 = 256 * 1024 * 1024;
+/// How much of an existing PDF is searched for a signature.
+const MAX_SIGNED_SCAN_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The first `limit` bytes of `path` if it is a regular file (not a symbolic link, pipe or
+/// device, which could block or never end).
+fn read_regular(path: &Path, limit: u64) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    if !meta.is_file() {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(limit)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    Some(bytes)
+}
+
 /// Whether the file at `path` holds a digital signature (a signed field's byte range).
+/// Only a regular file counts: a symbolic link in its place is replaced, not followed.
 pub fn is_signed(path: &Path) -> bool {
-    std::fs::read(path).is_ok_and(|b| b.windows(10).any(|w| w == b"/ByteRange"))
+    read_regular(path, MAX_SIGNED_SCAN_BYTES).is_some_and(|b| b.windows(10).any(|w| w == b"/ByteRange"))
+}
+
+/// Whether files can be created in `dir`, tried with a temporary file that is removed at
+/// once: an unwritable directory is reported before any document is built.
+fn writable(dir: &Path) -> std::io::Result<()> {
+    tempfile::Builder::new()
+        .prefix(".avtale-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map(drop)
+}
+
+/// An exclusive lock on the output directory for the length of a build, so that two runs
+/// on one directory take turns and each sees the other's manifest. `None` where the
+/// platform cannot lock a directory; the run then goes on unlocked.
+fn lock_dir(dir: &Path, quiet: bool) -> Option<std::fs::File> {
+    let f = std::fs::File::open(dir).ok()?;
+    match f.try_lock() {
+        Ok(()) => Some(f),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            if !quiet {
+                eprintln!("waiting for another avtale build writing to {}", dir.display());
+            }
+            f.lock().ok().map(|()| f)
+        }
+        Err(std::fs::TryLockError::Error(_)) => None,
+    }
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -185,7 +248,7 @@ pub fn build(args: &BuildArgs) -> i32 {
     };
     let settings = args.pdf.settings();
     let renderer = match Renderer::new(setup.assets.clone(), &settings) {
-        Ok(r) => r,
+        Ok(r) => r.with_limits(args.pdf.limits()),
         Err(e) => {
             eprintln!("error: {e}");
             return EXIT_TROUBLE;
@@ -197,14 +260,16 @@ pub fn build(args: &BuildArgs) -> i32 {
             .retain(|a| a.agreement.avtale.id.as_ref().is_none_or(|id| shard.contains(&id.v)));
     }
     let out_dir = args.out_dir.clone();
-    let dir_ok = match std::fs::create_dir_all(&out_dir) {
+    let dir_ok = match std::fs::create_dir_all(&out_dir).and_then(|()| writable(&out_dir)) {
         Ok(()) => true,
         Err(e) => {
             run.tool_errors
-                .push(format!("cannot create output directory {}: {e}", out_dir.display()));
+                .push(format!("cannot write to output directory {}: {e}", out_dir.display()));
             false
         }
     };
+    // Held until the run ends; the manifest is read under it.
+    let _lock = if dir_ok { lock_dir(&out_dir, args.quiet) } else { None };
 
     // What every PDF depends on besides its own agreement: tool, catalogue, templates,
     // every terms text and the PDF settings.
@@ -240,9 +305,10 @@ pub fn build(args: &BuildArgs) -> i32 {
         if !args.force
             && let Some(e) = manifest.entries.get(&id)
             && e.key == keys[i]
-            && std::fs::metadata(out_dir.join(format!("{id}.pdf"))).is_ok_and(|m| {
+            && std::fs::symlink_metadata(out_dir.join(format!("{id}.pdf"))).is_ok_and(|m| {
                 // A signed PDF is the built one plus signature updates.
-                m.len() == e.size || (m.len() > e.size && is_signed(&out_dir.join(format!("{id}.pdf"))))
+                m.is_file()
+                    && (m.len() == e.size || (m.len() > e.size && is_signed(&out_dir.join(format!("{id}.pdf")))))
             })
         {
             status[i] = Some(Status::UpToDate);
@@ -324,7 +390,14 @@ pub fn build(args: &BuildArgs) -> i32 {
                                 stop.store(true, Ordering::Relaxed);
                                 Done::Template(m)
                             }
-                            Err(BuildError::Other(m)) => Done::Io(m),
+                            Err(BuildError::Limit { message, stop: halt }) => {
+                                if halt {
+                                    // The work cannot be cancelled: start no more.
+                                    stop.store(true, Ordering::Relaxed);
+                                }
+                                Done::Io(format!("{id}: {message}"))
+                            }
+                            Err(e @ (BuildError::Other(_) | BuildError::Overflow(_))) => Done::Io(format!("{id}: {e}")),
                         };
                         if tx.send((i, done)).is_err() {
                             break;
@@ -481,7 +554,7 @@ pub fn render(args: &RenderArgs) -> i32 {
         Err(code) => return code,
     };
     let renderer = match Renderer::new(setup.assets.clone(), &args.pdf.settings()) {
-        Ok(r) => r,
+        Ok(r) => r.with_limits(args.pdf.limits()),
         Err(e) => {
             eprintln!("error: {e}");
             return EXIT_TROUBLE;

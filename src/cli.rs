@@ -198,6 +198,12 @@ pub struct PdfArgs {
     /// Leave out the attached agreement source and manifest (allows PDF/A-2)
     #[arg(long)]
     pub no_attachments: bool,
+    /// Most pages one document may have; a longer one is an error
+    #[arg(long, value_name = "N", default_value_t = crate::pdf::DEFAULT_MAX_PAGES as u64, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_pages: u64,
+    /// Longest time in seconds the layout of one document may take; then the run stops with an error
+    #[arg(long, value_name = "SECONDS", default_value_t = crate::pdf::DEFAULT_TIME_LIMIT_SECS, value_parser = clap::value_parser!(u64).range(1..))]
+    pub time_limit: u64,
 }
 
 impl PdfArgs {
@@ -214,6 +220,15 @@ impl PdfArgs {
                 .unwrap_or_else(|| defaults.iter().map(|s| s.to_string()).collect()),
             signature_fields: !self.no_signature_fields,
             attachments: !self.no_attachments,
+        }
+    }
+
+    /// The page and time limits these flags set.
+    pub fn limits(&self) -> crate::pdf::Limits {
+        crate::pdf::Limits {
+            max_pages: usize::try_from(self.max_pages).unwrap_or(usize::MAX),
+            time: std::time::Duration::from_secs(self.time_limit),
+            ..crate::pdf::Limits::default()
         }
     }
 }

@@ -152,12 +152,18 @@ fn read_limited(path: &Path, limit: u64) -> Result<(String, Option<usize>), Stri
             limit / (1024 * 1024)
         ));
     }
+    Ok(decode(bytes))
+}
+
+/// Text from file bytes: a UTF-8 byte-order mark is dropped, and invalid UTF-8 is decoded
+/// lossily together with the offset of the first bad byte, so that it can be shown.
+pub fn decode(bytes: Vec<u8>) -> (String, Option<usize>) {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").map(<[u8]>::to_vec).unwrap_or(bytes);
     match String::from_utf8(bytes) {
-        Ok(s) => Ok((s, None)),
+        Ok(s) => (s, None),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
-            Ok((String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at)))
+            (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
         }
     }
 }
@@ -167,13 +173,27 @@ pub fn display_path(p: &Path) -> String {
 }
 
 fn load_file(run: &mut Run, path: &Path, cat: &Catalogue) {
-    let (text, bad_utf8) = match read_limited(path, MAX_TOML_BYTES) {
-        Ok(t) => t,
-        Err(e) => {
-            run.tool_errors.push(e);
-            return;
-        }
-    };
+    match read_limited(path, MAX_TOML_BYTES) {
+        Ok(decoded) => load_text(run, path, decoded, cat),
+        Err(e) => run.tool_errors.push(e),
+    }
+}
+
+/// Check one agreement or segment file given as bytes, as if read from `path` (a segment
+/// file's member CSV is still read beside `path`). For tests and fuzzing.
+pub fn load_bytes(path: &Path, bytes: &[u8], cat: &Catalogue) -> Run {
+    let mut run = Run::default();
+    if bytes.len() as u64 > MAX_TOML_BYTES {
+        run.tool_errors
+            .push(format!("{} is over the size limit", path.display()));
+        return run;
+    }
+    load_text(&mut run, path, decode(bytes.to_vec()), cat);
+    check_duplicate_ids(&mut run);
+    run
+}
+
+fn load_text(run: &mut Run, path: &Path, (text, bad_utf8): (String, Option<usize>), cat: &Catalogue) {
     run.files += 1;
     let file = run.sources.add(display_path(path), text);
     let text = run.sources.text(file).to_string();

@@ -3,6 +3,7 @@
 //! font is consulted.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use minijinja::Environment;
 use typst::World;
@@ -72,6 +73,36 @@ impl Default for PdfSettings {
     }
 }
 
+/// Bounds on the work one document may take, so that a template that never ends or lays
+/// out without end is stopped with a clear error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Most pages a document may have (checked after layout).
+    pub max_pages: usize,
+    /// Longest time Typst may take to lay out one document.
+    pub time: Duration,
+    /// Most steps (minijinja fuel) the template engine may take for one document.
+    pub template_fuel: u64,
+}
+
+/// Default of `--max-pages`: the shipped documents have about 15 pages.
+pub const DEFAULT_MAX_PAGES: usize = 500;
+/// Default of `--time-limit`, in seconds: a document takes well under a second.
+pub const DEFAULT_TIME_LIMIT_SECS: u64 = 60;
+/// Template steps (minijinja fuel) per document: the shipped templates take under 1,500;
+/// this stops a runaway loop within about a second.
+pub const DEFAULT_TEMPLATE_FUEL: u64 = 10_000_000;
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_pages: DEFAULT_MAX_PAGES,
+            time: Duration::from_secs(DEFAULT_TIME_LIMIT_SECS),
+            template_fuel: DEFAULT_TEMPLATE_FUEL,
+        }
+    }
+}
+
 /// A file to attach to the PDF.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Attachment {
@@ -95,6 +126,7 @@ pub struct Renderer {
     jinja: Environment<'static>,
     standards: PdfStandards,
     pub settings: PdfSettings,
+    pub limits: Limits,
 }
 
 /// Why one agreement did not become a PDF.
@@ -104,6 +136,14 @@ pub enum BuildError {
     Input(Vec<Diagnostic>),
     /// A problem in a template or terms text, located there.
     Template(String),
+    /// The document went over a limit (`Limits`); `stop` when the work could not be
+    /// cancelled and the run should not start more documents.
+    Limit {
+        message: String,
+        stop: bool,
+    },
+    /// A run of text reaches past the page edge (its text); `build` locates it.
+    Overflow(String),
     Other(String),
 }
 
@@ -111,7 +151,8 @@ impl std::fmt::Display for BuildError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             BuildError::Input(d) => write!(f, "{} problem(s) in the agreement", d.len()),
-            BuildError::Template(m) | BuildError::Other(m) => f.write_str(m),
+            BuildError::Template(m) | BuildError::Other(m) | BuildError::Limit { message: m, .. } => f.write_str(m),
+            BuildError::Overflow(t) => write!(f, "text runs off the page: `{t}`"),
         }
     }
 }
@@ -139,12 +180,46 @@ impl Renderer {
         }
         let standards =
             PdfStandards::new(&list).map_err(|e| format!("these PDF standards cannot be combined: {}", e.message()))?;
+        let limits = Limits::default();
+        let mut jinja = render::environment(&assets);
+        jinja.set_fuel(Some(limits.template_fuel));
         Ok(Renderer {
-            jinja: render::environment(&assets),
+            jinja,
             env: Arc::new(Env::new(assets)),
             standards,
             settings: settings.clone(),
+            limits,
         })
+    }
+
+    /// The same renderer with other limits.
+    pub fn with_limits(mut self, limits: Limits) -> Renderer {
+        self.jinja.set_fuel(Some(limits.template_fuel));
+        self.limits = limits;
+        self
+    }
+
+    /// Why `c` cannot be printed in a value, if it cannot: a character no font has, a
+    /// control character (PDF/A forbids them), or a bidirectional control, which would
+    /// make the printed text read differently from the agreement file.
+    fn unprintable(&self, c: char) -> Option<String> {
+        if matches!(c, '\n' | '\r' | '\t') {
+            return None;
+        }
+        if c.is_control() {
+            return Some("a control character cannot be printed".into());
+        }
+        if matches!(c, '\u{2028}' | '\u{2029}') {
+            // Typst reads them as line ends: two in a row would break the paragraph.
+            return Some("a line or paragraph separator cannot be printed".into());
+        }
+        if matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}') {
+            return Some("a bidirectional control character would reorder the printed text".into());
+        }
+        if !c.is_whitespace() && !self.env.covers(c) {
+            return Some(format!("no font in the document can show `{c}`"));
+        }
+        None
     }
 
     /// The Typst source of one agreement, with template line markers.
@@ -172,16 +247,13 @@ impl Renderer {
             );
         }
         for s in strings(a) {
-            if let Some(c) =
-                s.v.chars()
-                    .find(|c| !c.is_whitespace() && !c.is_control() && !self.env.covers(*c))
-            {
+            if let Some((c, why)) = s.v.chars().find_map(|c| self.unprintable(c).map(|why| (c, why))) {
                 problems.push(
                     Diagnostic::error(
                         "unsupported-character",
                         s.loc.clone(),
                         s.path.clone(),
-                        format!("no font in the document can show `{c}` (U+{:04X})", c as u32),
+                        format!("{why} (U+{:04X})", c as u32),
                     )
                     .with_help("replace the character, or write the name as registered in Enhetsregisteret"),
                 );
@@ -208,6 +280,16 @@ impl Renderer {
             })
             .collect();
         let src = render::typst_source(&self.jinja, &view).map_err(|e| {
+            if e.kind() == minijinja::ErrorKind::OutOfFuel {
+                return BuildError::Limit {
+                    message: format!(
+                        "template {}: stopped after {} steps (a loop that does not end?); the limit is an internal safeguard",
+                        self.env.assets.display(e.name().unwrap_or(render::MAIN_TEMPLATE)),
+                        self.limits.template_fuel
+                    ),
+                    stop: true,
+                };
+            }
             BuildError::Template(format!(
                 "template {}:{}: {}",
                 self.env.assets.display(e.name().unwrap_or(render::MAIN_TEMPLATE)),
@@ -232,7 +314,10 @@ impl Renderer {
                 .enumerate()
                 .map(|(i, f)| (attachment_path(i), f.data)),
         );
-        let (pdf, pages) = self.compile(src, &view.id, view.dato_iso, files)?;
+        let (pdf, pages) = self.compile(src, &view.id, view.dato_iso, files).map_err(|e| match e {
+            BuildError::Overflow(text) => overflow_error(a, &text),
+            e => e,
+        })?;
         Ok(Built { pdf, pages, view })
     }
 
@@ -248,7 +333,7 @@ impl Renderer {
             .ok_or_else(|| BuildError::Other(format!("date {date} is out of range")))?;
         let world = DocWorld::new(self.env.clone(), src, today, files)
             .ok_or_else(|| BuildError::Other("cannot create the main file".into()))?;
-        let warned = typst::compile::<PagedDocument>(&world);
+        let (world, warned) = self.compile_in_time(world)?;
         let doc = match warned.output {
             Ok(doc) => doc,
             Err(errors) => return Err(BuildError::Template(describe(&world, &self.env.assets, &errors))),
@@ -263,7 +348,53 @@ impl Renderer {
         if !fatal.is_empty() {
             return Err(BuildError::Template(describe(&world, &self.env.assets, &fatal)));
         }
+        let pages = doc.pages().len();
+        if pages > self.limits.max_pages {
+            return Err(BuildError::Limit {
+                message: format!(
+                    "the document has {pages} pages, over the limit of {} (raise it with --max-pages)",
+                    self.limits.max_pages
+                ),
+                stop: false,
+            });
+        }
+        if let Some(text) = off_page(&doc) {
+            return Err(BuildError::Overflow(text));
+        }
         Ok((world, doc))
+    }
+
+    /// Run Typst on its own thread and wait at most the time limit. Typst cannot be
+    /// cancelled: on timeout its thread is left to run until the process ends, and the
+    /// caller gets an error (nothing is written for the document).
+    fn compile_in_time(
+        &self,
+        world: DocWorld,
+    ) -> Result<(DocWorld, typst::diag::Warned<typst::diag::SourceResult<PagedDocument>>), BuildError> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let spawned = std::thread::Builder::new()
+            .name("typst".into())
+            .stack_size(TYPST_STACK)
+            .spawn(move || {
+                let warned = typst::compile::<PagedDocument>(&world);
+                let _ = tx.send((world, warned));
+            });
+        if let Err(e) = spawned {
+            return Err(BuildError::Other(format!("cannot start the layout: {e}")));
+        }
+        match rx.recv_timeout(self.limits.time) {
+            Ok(done) => Ok(done),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(BuildError::Limit {
+                message: format!(
+                    "the layout did not finish within {} s (raise it with --time-limit); a template that never ends, or far too much text",
+                    self.limits.time.as_secs_f64()
+                ),
+                stop: true,
+            }),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(BuildError::Other(
+                "the layout stopped unexpectedly (Typst panicked)".into(),
+            )),
+        }
     }
 
     /// Typst source to PDF bytes and page count: `id` and `date` fix the identifier and
@@ -300,6 +431,80 @@ impl Renderer {
             pdf.push(b'\n');
         }
         Ok((pdf, doc.pages().len()))
+    }
+}
+
+/// Stack for the Typst thread: deeply nested documents recurse deeply.
+const TYPST_STACK: usize = 64 * 1024 * 1024;
+
+/// How far (in points) text may reach past the page edge before it counts as off the page.
+const PAGE_TOLERANCE_PT: f64 = 0.5;
+
+/// The first run of text that reaches past the edge of its page, if any: a word too long
+/// to wrap ends up there, and a reader would never see it.
+pub fn off_page(doc: &PagedDocument) -> Option<String> {
+    use typst::layout::{Frame, FrameItem, Point, Transform};
+    fn walk(frame: &Frame, ts: Transform, w: f64, h: f64) -> Option<String> {
+        for (pos, item) in frame.items() {
+            match item {
+                FrameItem::Group(g) => {
+                    let inner = ts
+                        .pre_concat(Transform::translate(pos.x, pos.y))
+                        .pre_concat(g.transform);
+                    if let Some(t) = walk(&g.frame, inner, w, h) {
+                        return Some(t);
+                    }
+                }
+                FrameItem::Text(t) => {
+                    let start = pos.transform(ts);
+                    let end = Point::new(pos.x + t.width(), pos.y).transform(ts);
+                    let inside = |p: Point| {
+                        let (x, y) = (p.x.to_pt(), p.y.to_pt());
+                        (-PAGE_TOLERANCE_PT..=w + PAGE_TOLERANCE_PT).contains(&x)
+                            && (-PAGE_TOLERANCE_PT..=h + PAGE_TOLERANCE_PT).contains(&y)
+                    };
+                    if !inside(start) || !inside(end) {
+                        return Some(t.text.to_string());
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+    doc.pages().iter().find_map(|p| {
+        walk(
+            &p.frame,
+            Transform::identity(),
+            p.frame.width().to_pt(),
+            p.frame.height().to_pt(),
+        )
+    })
+}
+
+/// Text that ran off the page, located at the agreement value it comes from when there is
+/// one (a word too long to wrap); otherwise a flaw in the templates.
+fn overflow_error(a: &Agreement, text: &str) -> BuildError {
+    let piece = text.trim();
+    let shown: String = piece.chars().take(40).collect();
+    let ellipsis = if piece.chars().count() > 40 { "…" } else { "" };
+    match strings(a)
+        .into_iter()
+        .find(|s| !piece.is_empty() && s.v.contains(piece))
+    {
+        Some(s) => {
+            let longest = s.v.split_whitespace().map(|w| w.chars().count()).max().unwrap_or(0);
+            BuildError::Input(vec![
+                Diagnostic::error(
+                    "text-overflow",
+                    s.loc.clone(),
+                    s.path.clone(),
+                    format!("`{shown}{ellipsis}` runs off the page: a word of {longest} characters cannot be wrapped"),
+                )
+                .with_help("break the value with spaces, or shorten it"),
+            ])
+        }
+        None => BuildError::Template(format!("the layout runs off the page at `{shown}{ellipsis}`")),
     }
 }
 
