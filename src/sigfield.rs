@@ -233,7 +233,9 @@ fn avoid_trailing_cr(doc: &mut Document) {
         if s.content.last() != Some(&b'\r') || !flate || s.dict.has(b"DecodeParms") || !(object_stream || content) {
             continue;
         }
-        let Ok(mut plain) = s.decompressed_content() else { continue };
+        let Ok(mut plain) = s.decompressed_content() else {
+            continue;
+        };
         for _ in 0..4 {
             plain.push(b'\n');
             let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
