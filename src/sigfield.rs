@@ -233,13 +233,14 @@ fn avoid_trailing_cr(doc: &mut Document) {
         if s.content.last() != Some(&b'\r') || !flate || s.dict.has(b"DecodeParms") || !(object_stream || content) {
             continue;
         }
-        let Ok(mut plain) = s.decompressed_content() else {
+        let Ok(plain) = s.decompressed_content() else {
             continue;
         };
-        for _ in 0..4 {
-            plain.push(b'\n');
+        for pad in 1..=4 {
+            let mut padded = plain.clone();
+            padded.resize(plain.len() + pad, b'\n');
             let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-            let Ok(packed) = enc.write_all(&plain).and_then(|()| enc.finish()) else {
+            let Ok(packed) = enc.write_all(&padded).and_then(|()| enc.finish()) else {
                 break;
             };
             if packed.last() != Some(&b'\r') {
