@@ -5,6 +5,14 @@ use crate::diag::{Diagnostic, Loc};
 use crate::model::{AVTALE_KEYS, KONTAKT_KEYS, KONTAKT_ROLLE, SIGNATAR_KEYS};
 use crate::raw::{Diags, Entry, Node, Raw, Table, suggest};
 
+/// Most members one segment may have: more is refused before any row is read, so that a
+/// large file of bad rows cannot exhaust memory (each member is checked as an agreement).
+pub const MAX_MEMBERS: usize = 100_000;
+/// Most columns a member CSV may have (there are far fewer known columns).
+pub const MAX_COLUMNS: usize = 1_000;
+/// Malformed rows reported for one file before the rest are left unreported.
+pub const MAX_ROW_ERRORS: usize = 100;
+
 /// Every column a member CSV may have.
 pub fn known_columns() -> Vec<String> {
     let mut cols: Vec<String> = AVTALE_KEYS.iter().map(|k| format!("avtale.{k}")).collect();
@@ -72,6 +80,33 @@ pub fn read(diags: &mut Diags, file: usize, text: &str) -> Vec<(Table, Loc, usiz
             return Vec::new();
         }
     };
+    if header.len() > MAX_COLUMNS {
+        diags.push(
+            Diagnostic::error(
+                "csv-syntax",
+                Loc::new(file, 0..0),
+                "",
+                format!(
+                    "the header has {} columns, more than the {MAX_COLUMNS} a member CSV may have",
+                    header.len()
+                ),
+            )
+            .with_help("the first row names the columns, e.g. `avtale.id,virksomhet.navn,...`"),
+        );
+        return Vec::new();
+    }
+    if let Some(at) = nth_record_start(text, MAX_MEMBERS + 1) {
+        diags.push(
+            Diagnostic::error(
+                "csv-syntax",
+                Loc::new(file, at..at),
+                "",
+                format!("more than {MAX_MEMBERS} members; a segment may have at most {MAX_MEMBERS}"),
+            )
+            .with_help("split the members over several segment files"),
+        );
+        return Vec::new();
+    }
     let header_spans = field_spans(text, 0);
     let mut columns: Vec<Option<String>> = Vec::new();
     for (i, name) in header.iter().enumerate() {
@@ -101,11 +136,23 @@ pub fn read(diags: &mut Diags, file: usize, text: &str) -> Vec<(Table, Loc, usiz
     let mut members = Vec::new();
     // 1-based line of `scanned`, counted as the records go by (CSV fields may span lines).
     let (mut line, mut scanned) = (1usize, 0usize);
+    let mut row_errors = 0;
     for rec in records {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                diags.push(csv_error(file, text, &e));
+                row_errors += 1;
+                if row_errors <= MAX_ROW_ERRORS {
+                    diags.push(csv_error(file, text, &e));
+                } else if row_errors == MAX_ROW_ERRORS + 1 {
+                    let at = e.position().map_or(0, |p| p.byte() as usize).min(text.len());
+                    diags.push(Diagnostic::error(
+                        "csv-syntax",
+                        Loc::new(file, at..at),
+                        "",
+                        format!("more than {MAX_ROW_ERRORS} malformed rows; the rest are not reported"),
+                    ));
+                }
                 continue;
             }
         };
@@ -135,6 +182,28 @@ pub fn read(diags: &mut Diags, file: usize, text: &str) -> Vec<(Table, Loc, usiz
         members.push((table, Loc::new(file, start..row_end), line));
     }
     members
+}
+
+/// Where the `n`-th record after the header starts (1-based), if the text has that many.
+fn nth_record_start(text: &str, n: usize) -> Option<usize> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rec = csv::ByteRecord::new();
+    let mut count = 0;
+    loop {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(false) => return None,
+            Ok(true) => {}
+            // A malformed row counts as a row.
+            Err(_) => {}
+        }
+        count += 1;
+        if count == n {
+            return Some(rec.position().map_or(0, |p| p.byte() as usize).min(text.len()));
+        }
+    }
 }
 
 fn csv_error(file: usize, text: &str, e: &csv::Error) -> Diagnostic {
@@ -273,6 +342,14 @@ fn array_entry<'a>(t: &'a mut Table, key: &str, loc: &Loc) -> &'a mut Vec<Node> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_member_count_is_found_without_reading_the_rows() {
+        let text = "a\n1\n2\n\"3\n3\"\n4\n";
+        assert_eq!(nth_record_start(text, 3), Some(6));
+        assert_eq!(nth_record_start(text, 4), Some(12));
+        assert_eq!(nth_record_start(text, 5), None);
+    }
 
     #[test]
     fn field_spans_respect_quotes() {

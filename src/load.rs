@@ -16,6 +16,8 @@ use crate::rules;
 pub const MAX_TOML_BYTES: u64 = 4 * 1024 * 1024;
 /// Member lists can be large registers; still, not unbounded.
 pub const MAX_CSV_BYTES: u64 = 64 * 1024 * 1024;
+/// Syntax errors shown for one file; a file of garbage would otherwise give millions.
+pub const MAX_SYNTAX_ERRORS: usize = 100;
 
 /// Files that are never agreements, skipped when searching directories.
 const NOT_AGREEMENTS: &[&str] = &[
@@ -206,7 +208,8 @@ fn load_text(run: &mut Run, path: &Path, (text, bad_utf8): (String, Option<usize
     }
     let (table, errors) = DeTable::parse_recoverable(&text);
     if !errors.is_empty() {
-        for e in errors {
+        let total = errors.len();
+        for e in errors.into_iter().take(MAX_SYNTAX_ERRORS) {
             let span = e.span().unwrap_or(0..0);
             run.file_diags.push(Diagnostic::error(
                 "toml-syntax",
@@ -214,6 +217,18 @@ fn load_text(run: &mut Run, path: &Path, (text, bad_utf8): (String, Option<usize
                 "",
                 e.message().trim().to_string(),
             ));
+        }
+        if total > MAX_SYNTAX_ERRORS {
+            let end = text.len();
+            run.file_diags.push(
+                Diagnostic::error(
+                    "toml-syntax",
+                    Loc::new(file, end..end),
+                    "",
+                    format!("{} more syntax errors are not shown", total - MAX_SYNTAX_ERRORS),
+                )
+                .with_help("fix the errors above first; is this a TOML file?"),
+            );
         }
         return;
     }

@@ -400,8 +400,15 @@ pub fn type_error(diags: &mut Diags, n: &Node, expected: &str, found: &Raw) {
     ));
 }
 
+/// Words longer than this (in bytes) get no suggestion.
+const MAX_SUGGEST_LEN: usize = 100;
+
 /// The closest candidate by edit distance, if it is close enough to be a likely typo.
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    // Keys are short; comparing a huge one with every candidate would only cost time.
+    if word.len() > MAX_SUGGEST_LEN {
+        return None;
+    }
     let mut best: Option<(f64, &str)> = None;
     for c in candidates {
         let score = strsim::jaro_winkler(&word.to_lowercase(), &c.to_lowercase());

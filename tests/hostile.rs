@@ -312,6 +312,61 @@ fn oversized_and_endless_files_are_refused_at_the_stated_limit() {
 }
 
 #[test]
+fn garbage_gives_a_bounded_number_of_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let json_check = |path: &Path| {
+        let r = run(&["check", "--format", "json", path.to_str().expect("UTF-8 path")]);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        diags(&r)
+    };
+    let message = |d: &Value| field(d, "message").as_str().unwrap_or_default().to_string();
+
+    // A TOML file of nothing but errors: the first 100, then how many more.
+    let toml = write(dir.path(), "søppel.toml", "=\n".repeat(300));
+    let d = json_check(&toml);
+    assert_eq!(d.len(), 101, "{d:?}");
+    assert!(d.iter().all(|x| code_at(x).0 == "toml-syntax"));
+    assert!(
+        message(&d[100]).ends_with("more syntax errors are not shown"),
+        "{}",
+        d[100]
+    );
+
+    let header = example_csv().lines().next().expect("header").to_string();
+    let check_csv = |csv: String| json_check(&segment_with_csv(dir.path(), csv.as_bytes()));
+
+    // More members than a segment may have: refused before any member is read.
+    let d = check_csv(format!("{header}\n{}", "x\n".repeat(100_001)));
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(code_at(&d[0]), ("csv-syntax".into(), 100_002, 1));
+    assert!(message(&d[0]).contains("more than 100000 members"), "{}", d[0]);
+
+    // A header wider than any member CSV can be.
+    let d = check_csv(format!("{}\n", vec!["x"; 1_001].join(",")));
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(message(&d[0]).contains("1001 columns"), "{}", d[0]);
+
+    // Malformed rows: the first 100, then one line for the rest.
+    let d = check_csv(format!("{header}\n{}", "x,y\n".repeat(150)));
+    let malformed: Vec<&Value> = d.iter().filter(|x| code_at(x).0 == "csv-syntax").collect();
+    assert_eq!(malformed.len(), 101, "{d:?}");
+    assert!(message(malformed[100]).contains("more than 100 malformed rows"));
+
+    // A column name of a megabyte is unknown, without a suggestion (and without the time
+    // it would take to compare it with every known column).
+    let long = "k".repeat(1 << 20);
+    let d = check_csv(format!(
+        "{header},{long}\n{}{}\n",
+        example_csv().lines().nth(1).expect("row"),
+        ",x"
+    ));
+    let unknown: Vec<&Value> = d.iter().filter(|x| code_at(x).0 == "unknown-key").collect();
+    assert_eq!(unknown.len(), 1, "{d:?}");
+    // The unknown column starts after the header and its comma.
+    assert_eq!(code_at(unknown[0]), ("unknown-key".into(), 1, header.len() as u64 + 2));
+}
+
+#[test]
 fn ten_thousand_levels_of_dotted_tables_are_a_syntax_error() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = vec!["a"; 10_000].join(".");
@@ -781,6 +836,40 @@ fn templates_cannot_read_outside_their_directory() {
             err.contains("file not found") || err.contains("escape the project root"),
             "{how}: {err}"
         );
+    }
+}
+
+#[test]
+fn a_catalogue_cannot_name_terms_outside_its_directory() {
+    let secret = tempfile::tempdir().expect("tempdir");
+    let secret_file = write(secret.path(), "hemmelig.typ", "root:x:0:0 hemmelig");
+    let terms = "vilkaar/iskr-2023-01.typ";
+    for how in ["path out", "symlink out"] {
+        let tpl = template_copy();
+        let catalogue = tpl.path().join("katalog.toml");
+        if how == "path out" {
+            let text = std::fs::read_to_string(&catalogue).expect("catalogue");
+            assert!(text.contains(terms));
+            let outside = "../".repeat(12) + secret_file.to_str().expect("UTF-8").trim_start_matches('/');
+            std::fs::write(&catalogue, text.replace(terms, &outside)).expect("write");
+        } else {
+            std::fs::remove_file(tpl.path().join(terms)).expect("rm");
+            std::os::unix::fs::symlink(&secret_file, tpl.path().join(terms)).expect("symlink");
+        }
+        let r = run(&[
+            "check".as_ref(),
+            "--catalogue".as_ref(),
+            catalogue.as_os_str(),
+            root().join(EXAMPLE).as_os_str(),
+        ]);
+        assert_eq!(r.code, 2, "{how}: {}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains("the catalogue is broken"), "{how}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("inside the template directory") || r.stderr.contains("points outside"),
+            "{how}: {}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains("root:x:0:0"), "{how}: {}", r.stderr);
     }
 }
 
