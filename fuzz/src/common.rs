@@ -13,8 +13,15 @@ pub static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
         .unwrap_or_else(|_| panic!("the shipped catalogue loads"))
 });
 
+/// Diagnostics also written in the human form.
+const HUMAN_SHOWN: usize = 20;
+
 pub fn emit_all(sources: &Sources, diags: &[Diagnostic]) {
-    for format in [Format::Human, Format::Short, Format::Json, Format::Github] {
+    // The human form draws source snippets and is slow; a few diagnostics exercise it.
+    let mut out = NoColor::new(Vec::new());
+    diag::emit(&mut out, Format::Human, sources, &diags[..diags.len().min(HUMAN_SHOWN)])
+        .expect("diagnostics write to memory");
+    for format in [Format::Short, Format::Json, Format::Github] {
         let mut out = NoColor::new(Vec::new());
         diag::emit(&mut out, format, sources, diags).expect("diagnostics write to memory");
     }
