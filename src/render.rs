@@ -528,7 +528,8 @@ pub fn escape_markup(s: &str, out: &mut String) {
                 out.push('\\');
                 out.push(c);
             }
-            '\n' | '\r' | '\t' => out.push(' '),
+            // Typst reads the Unicode line and paragraph separators as line ends too.
+            '\n' | '\r' | '\t' | '\u{2028}' | '\u{2029}' => out.push(' '),
             c if c.is_control() => {}
             c => out.push(c),
         }
@@ -611,6 +612,13 @@ mod tests {
     #[test]
     fn groups_organisation_numbers() {
         assert_eq!(orgnr_grouped("974761076"), "974 761 076");
+    }
+
+    #[test]
+    fn line_and_paragraph_separators_become_spaces_in_markup() {
+        let mut out = String::new();
+        escape_markup("a\u{2028}\u{2029}b\nc", &mut out);
+        assert_eq!(out, "a  b c");
     }
 
     #[test]

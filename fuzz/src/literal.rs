@@ -10,7 +10,7 @@ pub fn expected_markup(value: &str) -> String {
     value
         .chars()
         .filter_map(|c| match c {
-            '\n' | '\r' | '\t' => Some(' '),
+            '\n' | '\r' | '\t' | '\u{2028}' | '\u{2029}' => Some(' '),
             c if c.is_control() => None,
             c => Some(c),
         })
