@@ -216,6 +216,13 @@ fn opt(v: &Option<crate::raw::Sp<String>>) -> Option<String> {
 
 pub fn view(a: &Agreement, cat: &Catalogue) -> Result<View, RenderError> {
     let spraak = opt(&a.avtale.spraak).unwrap_or_else(|| BASE_LANGUAGE.into());
+    view_in(a, cat, &spraak)
+}
+
+/// The view of an agreement as if it were written in `spraak`: what `diff` compares, so
+/// that a change of language is one change rather than every label changed.
+pub fn view_in(a: &Agreement, cat: &Catalogue, spraak: &str) -> Result<View, RenderError> {
+    let spraak = spraak.to_string();
     let l = cat.tekster.table(&spraak);
     let id = need(&a.avtale.id, "avtale.id")?;
     let dato = need(&a.avtale.dato, "avtale.dato")?;

@@ -8,7 +8,7 @@ use std::process::Command as Process;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
-use crate::catalog::{Catalogue, DELINGSVILKAAR, TermsStatus};
+use crate::catalog::{BASE_LANGUAGE, Catalogue, DELINGSVILKAAR, TermsStatus};
 use crate::cli::{Common, EXIT_INVALID, EXIT_OK, EXIT_TROUBLE, setup};
 use crate::load::{self, Loaded};
 use crate::render::{self, View};
@@ -362,13 +362,17 @@ pub fn changes(a: &View, b: &View) -> Vec<Change> {
     c
 }
 
-fn views(run: &load::Run, cat: &Catalogue) -> Result<Vec<View>, String> {
+/// Each agreement's view in its own language (for the text diff) and in bokmål (for the
+/// changes in plain words, so that a change of language does not show as every label changed).
+fn views(run: &load::Run, cat: &Catalogue) -> Result<Vec<(View, View)>, String> {
     let mut out = Vec::new();
     for a in &run.agreements {
         if a.has_errors() {
             return Err("has errors (run avtale check)".into());
         }
-        out.push(render::view(&a.agreement, cat).map_err(|e| e.0)?);
+        let own = render::view(&a.agreement, cat).map_err(|e| e.0)?;
+        let base = render::view_in(&a.agreement, cat, BASE_LANGUAGE).map_err(|e| e.0)?;
+        out.push((own, base));
     }
     Ok(out)
 }
@@ -412,24 +416,36 @@ pub fn diff(args: &DiffArgs) -> i32 {
     let (va, vb) = (&sides[0], &sides[1]);
     let mut result: Vec<AgreementDiff> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
-    let pairs: Vec<(Option<&View>, Option<&View>)> = if va.len() == 1 && vb.len() == 1 {
+    type Pair<'a> = (Option<&'a (View, View)>, Option<&'a (View, View)>);
+    let pairs: Vec<Pair> = if va.len() == 1 && vb.len() == 1 {
         vec![(Some(&va[0]), Some(&vb[0]))]
     } else {
-        let mut p: Vec<(Option<&View>, Option<&View>)> =
-            va.iter().map(|a| (Some(a), vb.iter().find(|b| b.id == a.id))).collect();
+        let mut p: Vec<Pair> = va
+            .iter()
+            .map(|a| (Some(a), vb.iter().find(|b| b.0.id == a.0.id)))
+            .collect();
         p.extend(
             vb.iter()
-                .filter(|b| !va.iter().any(|a| a.id == b.id))
+                .filter(|b| !va.iter().any(|a| a.0.id == b.0.id))
                 .map(|b| (None, Some(b))),
         );
         p
     };
     for (a, b) in pairs {
         match (a, b) {
-            (Some(a), Some(b)) => {
+            (Some((a, a_base)), Some((b, b_base))) => {
                 let ta = crate::text::agreement_text(a, &setup.catalogue).unwrap_or_default();
                 let tb = crate::text::agreement_text(b, &setup.catalogue).unwrap_or_default();
-                let changes = changes(a, b);
+                let mut changes = changes(a_base, b_base);
+                if a.spraak != b.spraak {
+                    changes.insert(
+                        0,
+                        Change {
+                            section: "avtale",
+                            message: format!("the language changed from «{}» to «{}»", a.spraak, b.spraak),
+                        },
+                    );
+                }
                 if changes.is_empty() && ta == tb {
                     continue;
                 }
@@ -444,8 +460,8 @@ pub fn diff(args: &DiffArgs) -> i32 {
                     diff,
                 });
             }
-            (Some(a), None) => notes.push(format!("agreement {} removed", a.id)),
-            (None, Some(b)) => notes.push(format!("agreement {} added", b.id)),
+            (Some((a, _)), None) => notes.push(format!("agreement {} removed", a.id)),
+            (None, Some((b, _))) => notes.push(format!("agreement {} added", b.id)),
             (None, None) => {}
         }
     }

@@ -302,3 +302,46 @@ fn broken_language_tables_in_user_templates_stop_the_run() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_change_of_language_is_one_change_in_diff() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("agreements/fjordvik-kommune.toml")).unwrap();
+    let (old, new) = (dir.path().join("nb.toml"), dir.path().join("en.toml"));
+    std::fs::write(&old, with_language(&text, "nb")).unwrap();
+    std::fs::write(
+        &new,
+        with_language(&text, "en").replace("Kari Nordvik", "Kari Nordvik-Berg"),
+    )
+    .unwrap();
+    let out = Command::cargo_bin("avtale")
+        .unwrap()
+        .args(["diff", "--format", "json"])
+        .arg(&old)
+        .arg(&new)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Labels are compared in one language: the language is one change, the edited name
+    // another, and no contact is reported removed as "Forretning" and added as "Business".
+    let messages: Vec<&str> = json["agreements"][0]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "the language changed from «nb» to «en»",
+            "the Forretning contact's name changed from «Kari Nordvik» to «Kari Nordvik-Berg»",
+        ]
+    );
+    // The text diff underneath shows each side in its own language.
+    let diff = json["agreements"][0]["diff"].as_str().unwrap();
+    assert!(
+        diff.contains("-KONSUMENTAVTALE") && diff.contains("+CONSUMER AGREEMENT"),
+        "{diff}"
+    );
+}
