@@ -278,7 +278,7 @@ pub fn build(args: &BuildArgs) -> i32 {
         .vilkaar
         .iter()
         .flat_map(|d| &d.versjoner)
-        .flat_map(|v| v.tekster.values())
+        .flat_map(|v| v.all_texts())
         .map(|t| t.sha256.as_str())
         .collect();
     let context = format!(

@@ -215,7 +215,7 @@ pub const DELINGSVILKAAR: &str = "delingsvilkaar";
 pub const BASE_LANGUAGE: &str = "nb";
 
 /// Languages an agreement (and a translation) can be written in.
-pub const LANGUAGES: [&str; 3] = ["nb", "nn", "en"];
+pub use crate::model::SPRAAK as LANGUAGES;
 
 /// A name in a language, or the bokmål name where the catalogue has no translation.
 pub fn name_in<'a>(navn: &'a str, oversatt: &'a BTreeMap<String, String>, lang: &str) -> &'a str {

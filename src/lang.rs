@@ -118,6 +118,33 @@ fn placeholders(s: &str) -> BTreeSet<&str> {
     set
 }
 
+/// Read and parse one language's table.
+fn parse(assets: &Assets, code: &str) -> Result<Table, String> {
+    let path = format!("spraak/{code}.toml");
+    let name = assets.display(&path);
+    let text = assets.read_string(&path)?;
+    let f = toml::from_str::<TableFile>(&text).map_err(|e| {
+        let at = e
+            .span()
+            .map(|s| format!(":{}", text[..s.start].matches('\n').count() + 1))
+            .unwrap_or_default();
+        format!("{name}{at}: {}", e.message())
+    })?;
+    if f.maaneder.len() != 12 {
+        return Err(format!("{name}: `maaneder` must name 12 months"));
+    }
+    Ok(Table {
+        code: code.to_string(),
+        navn: f.navn,
+        dato: f.dato,
+        maaneder: f.maaneder,
+        og: f.og,
+        etikett: f.etikett,
+        erklaering: f.erklaering,
+        tekst: f.tekst,
+    })
+}
+
 /// The tables of every language.
 #[derive(Debug, Clone)]
 pub struct Texts {
@@ -125,58 +152,37 @@ pub struct Texts {
 }
 
 impl Texts {
-    /// Load and cross-check `spraak/<lang>.toml` for every language.
+    /// Load and check `spraak/<lang>.toml` for every language: each table must have exactly
+    /// the keys, and per key the placeholders, of the shipped bokmål table, which is what the
+    /// code and the shipped templates ask for; a missing clause must not vanish silently.
     pub fn load(assets: &Assets) -> Result<Texts, Vec<String>> {
         let mut tables = BTreeMap::new();
         let mut errors = Vec::new();
         for code in LANGUAGES {
-            let path = format!("spraak/{code}.toml");
-            let name = assets.display(&path);
-            let text = match assets.read_string(&path) {
-                Ok(t) => t,
-                Err(e) => {
-                    errors.push(e);
-                    continue;
+            match parse(assets, code) {
+                Ok(t) => {
+                    tables.insert(code.to_string(), t);
                 }
-            };
-            match toml::from_str::<TableFile>(&text) {
-                Ok(f) => {
-                    if f.maaneder.len() != 12 {
-                        errors.push(format!("{name}: `maaneder` must name 12 months"));
-                        continue;
-                    }
-                    tables.insert(
-                        code.to_string(),
-                        Table {
-                            code: code.to_string(),
-                            navn: f.navn,
-                            dato: f.dato,
-                            maaneder: f.maaneder,
-                            og: f.og,
-                            etikett: f.etikett,
-                            erklaering: f.erklaering,
-                            tekst: f.tekst,
-                        },
-                    );
-                }
-                Err(e) => {
-                    let at = e
-                        .span()
-                        .map(|s| {
-                            let line = text[..s.start].matches('\n').count() + 1;
-                            format!(":{line}")
-                        })
-                        .unwrap_or_default();
-                    errors.push(format!("{name}{at}: {}", e.message()));
-                }
+                Err(e) => errors.push(e),
             }
         }
-        if let Some(base) = tables.get(BASE_LANGUAGE) {
+        let shipped;
+        let base = match assets {
+            Assets::Embedded => tables.get(BASE_LANGUAGE),
+            _ => {
+                shipped = parse(&Assets::Embedded, BASE_LANGUAGE).map_err(|e| vec![e])?;
+                Some(&shipped)
+            }
+        };
+        if let Some(base) = base {
             for (code, t) in &tables {
-                if code == BASE_LANGUAGE {
-                    continue;
-                }
                 let name = assets.display(&format!("spraak/{code}.toml"));
+                if placeholders(&t.dato) != placeholders(&base.dato) {
+                    errors.push(format!(
+                        "{name}: `dato` must use the placeholders {:?}",
+                        placeholders(&base.dato)
+                    ));
+                }
                 for (section, want, have) in [
                     ("etikett", &base.etikett, &t.etikett),
                     ("erklaering", &base.erklaering, &t.erklaering),
@@ -185,7 +191,7 @@ impl Texts {
                     for (key, value) in want {
                         match have.get(key) {
                             None => errors.push(format!(
-                                "{name}: `{section}.{key}` is missing (the bokmål table has it)"
+                                "{name}: `{section}.{key}` is missing (the shipped bokmål table has it)"
                             )),
                             Some(v) if placeholders(v) != placeholders(value) => errors.push(format!(
                                 "{name}: `{section}.{key}` must use the placeholders {:?}",
@@ -196,7 +202,7 @@ impl Texts {
                     }
                     for key in have.keys().filter(|k| !want.contains_key(*k)) {
                         errors.push(format!(
-                            "{name}: `{section}.{key}` is unknown (the bokmål table does not have it)"
+                            "{name}: `{section}.{key}` is unknown (the shipped bokmål table does not have it)"
                         ));
                     }
                 }

@@ -21,9 +21,6 @@ use crate::raw::Sp;
 use crate::render::{self, View};
 use crate::world::{DocWorld, Env, MAIN_PATH};
 
-/// Languages the document templates exist in.
-pub const SUPPORTED_LANGUAGES: &[&str] = &crate::catalog::LANGUAGES;
-
 /// PDF standards `--pdf-standard` accepts.
 pub const STANDARD_NAMES: &[&str] = &[
     "1.7", "2.0", "a-1b", "a-1a", "a-2b", "a-2u", "a-2a", "a-3b", "a-3u", "a-3a", "a-4", "ua-1",
@@ -230,22 +227,6 @@ impl Renderer {
         attach: &dyn Fn(&View) -> Vec<Attachment>,
     ) -> Result<(String, View, Vec<Attachment>), BuildError> {
         let mut problems = Vec::new();
-        if let Some(s) = &a.avtale.spraak
-            && !SUPPORTED_LANGUAGES.contains(&s.v.as_str())
-        {
-            problems.push(
-                Diagnostic::error(
-                    "unsupported-language",
-                    s.loc.clone(),
-                    s.path.clone(),
-                    format!(
-                        "documents cannot be written in `{}`; the languages are nb, nn and en",
-                        s.v
-                    ),
-                )
-                .with_help("set `spraak = \"nb\"`"),
-            );
-        }
         for s in strings(a) {
             if let Some((c, why)) = s.v.chars().find_map(|c| self.unprintable(c).map(|why| (c, why))) {
                 problems.push(
@@ -425,6 +406,8 @@ impl Renderer {
         if self.settings.signature_fields {
             let fields = crate::sigfield::locate(&doc);
             pdf = crate::sigfield::add_fields(&pdf, &fields).map_err(BuildError::Other)?;
+        } else {
+            pdf = crate::sigfield::repair_trailing_cr(pdf).map_err(BuildError::Other)?;
         }
         if pdf.last() != Some(&b'\n') {
             // Signing tools append incremental updates; they need a line end after %%EOF.

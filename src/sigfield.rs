@@ -82,7 +82,7 @@ fn text(s: &str) -> Object {
 /// Add the fields to `pdf`. The result is a whole new file, deterministic for the same input.
 pub fn add_fields(pdf: &[u8], fields: &[FieldSpec]) -> Result<Vec<u8>, String> {
     if fields.is_empty() {
-        return Ok(pdf.to_vec());
+        return repair_trailing_cr(pdf.to_vec());
     }
     let mut doc = Document::load_mem(pdf).map_err(|e| format!("cannot read the exported PDF: {e}"))?;
     let pages = doc.get_pages();
@@ -221,16 +221,31 @@ pub fn add_fields(pdf: &[u8], fields: &[FieldSpec]) -> Result<Vec<u8>, String> {
 /// PDF/A validators may read stream data that ends in a carriage return as ending one byte
 /// early (the CR looks like part of the end-of-line marker before `endstream`) and reject
 /// the file. A zlib stream ends in the checksum of its data, so such a stream gets white
-/// space appended to its data, which changes the checksum; only object streams and page
-/// content streams, where trailing white space means nothing, are changed.
+/// space appended to its data, which changes the checksum; only page content streams and
+/// object streams, where trailing white space means nothing, are changed.
 fn avoid_trailing_cr(doc: &mut Document) {
     use std::io::Write;
-    for obj in doc.objects.values_mut() {
-        let Object::Stream(s) = obj else { continue };
+    let mut ids: Vec<ObjectId> = Vec::new();
+    for page in doc.get_pages().into_values() {
+        match doc.get_dictionary(page).and_then(|d| d.get(b"Contents")) {
+            Ok(Object::Reference(id)) => ids.push(*id),
+            Ok(Object::Array(a)) => ids.extend(a.iter().filter_map(|o| o.as_reference().ok())),
+            _ => {}
+        }
+    }
+    for (id, obj) in &doc.objects {
+        if let Object::Stream(s) = obj
+            && matches!(s.dict.get(b"Type"), Ok(Object::Name(n)) if n == b"ObjStm")
+        {
+            ids.push(*id);
+        }
+    }
+    for id in ids {
+        let Ok(Object::Stream(s)) = doc.get_object_mut(id) else {
+            continue;
+        };
         let flate = matches!(s.dict.get(b"Filter"), Ok(Object::Name(n)) if n == b"FlateDecode");
-        let object_stream = matches!(s.dict.get(b"Type"), Ok(Object::Name(n)) if n == b"ObjStm");
-        let content = !s.dict.has(b"Type") && !s.dict.has(b"Subtype") && !s.dict.has(b"Length1");
-        if s.content.last() != Some(&b'\r') || !flate || s.dict.has(b"DecodeParms") || !(object_stream || content) {
+        if s.content.last() != Some(&b'\r') || !flate || s.dict.has(b"DecodeParms") {
             continue;
         }
         let Ok(plain) = s.decompressed_content() else {
@@ -249,6 +264,20 @@ fn avoid_trailing_cr(doc: &mut Document) {
             }
         }
     }
+}
+
+/// The same repair for a PDF without signature fields, which is otherwise Typst's output
+/// unchanged: rewritten only when a stream's data ends in a carriage return.
+pub fn repair_trailing_cr(pdf: Vec<u8>) -> Result<Vec<u8>, String> {
+    if !pdf.windows(11).any(|w| w == b"\r\nendstream") {
+        return Ok(pdf);
+    }
+    let mut doc = Document::load_mem(&pdf).map_err(|e| format!("cannot read the exported PDF: {e}"))?;
+    avoid_trailing_cr(&mut doc);
+    let mut out = Vec::with_capacity(pdf.len());
+    doc.save_to(&mut out)
+        .map_err(|e| format!("cannot write the PDF: {e}"))?;
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -273,16 +302,33 @@ mod tests {
         let mut dict = Dictionary::new();
         dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
         let id = doc.add_object(Stream::new(dict.clone(), zlib(&plain)));
-        let mut font = dict;
-        font.set("Length1", Object::Integer(plain.len() as i64));
-        let font_id = doc.add_object(Stream::new(font, zlib(&plain)));
+        // Any other stream, such as font data or an ICC profile, is left alone.
+        let font_id = doc.add_object(Stream::new(dict, zlib(&plain)));
+        let pages_id = doc.new_object_id();
+        let page_id = doc.add_object(Dictionary::from_iter([
+            ("Type", Object::Name(b"Page".to_vec())),
+            ("Parent", Object::Reference(pages_id)),
+            ("Contents", Object::Reference(id)),
+        ]));
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(Dictionary::from_iter([
+                ("Type", Object::Name(b"Pages".to_vec())),
+                ("Kids", Object::Array(vec![Object::Reference(page_id)])),
+                ("Count", Object::Integer(1)),
+            ])),
+        );
+        let catalog_id = doc.add_object(Dictionary::from_iter([
+            ("Type", Object::Name(b"Catalog".to_vec())),
+            ("Pages", Object::Reference(pages_id)),
+        ]));
+        doc.trailer.set("Root", Object::Reference(catalog_id));
 
         avoid_trailing_cr(&mut doc);
         let s = doc.get_object(id).unwrap().as_stream().unwrap();
         assert_ne!(s.content.last(), Some(&b'\r'));
         let back = s.decompressed_content().unwrap();
         assert_eq!(back.trim_ascii_end(), plain.as_slice(), "only white space was added");
-        // Font data is never touched.
         let f = doc.get_object(font_id).unwrap().as_stream().unwrap();
         assert_eq!(f.content, zlib(&plain));
     }

@@ -213,7 +213,7 @@ fn terms_state(m: &Manifest, cat: &Catalogue) -> Vec<TermsState> {
                 versjon: t.versjon.clone(),
                 sha256: t.sha256.clone(),
                 status: v.map_or("ukjent".into(), |v| v.status.label().to_string()),
-                same_text: v.is_some_and(|v| v.tekster.values().any(|x| x.sha256 == t.sha256)),
+                same_text: v.is_some_and(|v| v.all_texts().any(|x| x.sha256 == t.sha256)),
             }
         })
         .collect()

@@ -287,6 +287,13 @@ fn broken_language_tables_in_user_templates_stop_the_run() {
         .collect::<Vec<_>>()
         .join("\n");
     std::fs::write(&en, broken).unwrap();
+    // A clause left out of every table, bokmål included, must not vanish from the declaration.
+    for lang in LANGUAGES {
+        let f = dir.path().join(format!("spraak/{lang}.toml"));
+        let text = std::fs::read_to_string(&f).unwrap();
+        let without: Vec<&str> = text.lines().filter(|l| !l.starts_with("aksept")).collect();
+        std::fs::write(&f, without.join("\n")).unwrap();
+    }
     let out = Command::cargo_bin("avtale")
         .unwrap()
         .args(["check", "--templates"])
@@ -301,6 +308,12 @@ fn broken_language_tables_in_user_templates_stop_the_run() {
         stderr.contains("`tekst.undertittel` must use the placeholders"),
         "{stderr}"
     );
+    for lang in LANGUAGES {
+        assert!(
+            stderr.contains(&format!("{lang}.toml: `erklaering.aksept` is missing")),
+            "{stderr}"
+        );
+    }
 }
 
 #[test]
@@ -344,4 +357,64 @@ fn a_change_of_language_is_one_change_in_diff() {
         diff.contains("-KONSUMENTAVTALE") && diff.contains("+CONSUMER AGREEMENT"),
         "{diff}"
     );
+}
+
+#[test]
+fn a_nynorsk_pdf_verifies_and_an_edited_translation_rebuilds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    // A catalogue of our own beside its terms texts, so that they can be edited.
+    let cat_dir = dir.path().join("katalog");
+    for entry in walkdir::WalkDir::new(root().join("templates")) {
+        let entry = entry.unwrap();
+        let to = cat_dir.join(entry.path().strip_prefix(root().join("templates")).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+    let text = std::fs::read_to_string(root().join("agreements/fjellheim-pensjonskasse.toml")).unwrap();
+    let f = dir.path().join("nn.toml");
+    std::fs::write(&f, with_language(&text, "nn")).unwrap();
+    let out = dir.path().join("out");
+    let build = || {
+        let o = Command::cargo_bin("avtale")
+            .unwrap()
+            .args(["build", "--catalogue"])
+            .arg(cat_dir.join("katalog.toml"))
+            .arg("-o")
+            .arg(&out)
+            .arg(&f)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stderr).to_string()
+    };
+    assert!(build().contains("built 1,"));
+    let pdf = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .unwrap();
+    let verify = Command::cargo_bin("avtale")
+        .unwrap()
+        .args(["verify", "--catalogue"])
+        .arg(cat_dir.join("katalog.toml"))
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    assert_eq!(
+        verify.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+    assert!(build().contains("up to date 1"));
+
+    // The nynorsk terms text is part of what the PDF depends on.
+    let nn = cat_dir.join("vilkaar/nn/iskr-2024-09.typ");
+    let mut terms = std::fs::read_to_string(&nn).unwrap();
+    terms.push_str("\nEin ny setning.\n");
+    std::fs::write(&nn, terms).unwrap();
+    assert!(build().contains("built 1,"));
 }
