@@ -9,7 +9,6 @@ use toml::Spanned;
 
 use crate::assets::Assets;
 use crate::diag::{Diagnostic, Loc, Sources};
-use crate::lang::Texts;
 
 pub const CATALOGUE_FILE: &str = "katalog.toml";
 
@@ -203,10 +202,6 @@ pub struct Catalogue {
     pub sha256: String,
     pub vilkaar: Vec<TermsDoc>,
     pub tjenester: Vec<Service>,
-    /// The documents' fixed text per language: the shipped tables unless the templates
-    /// in use bring their own (see `cli::setup`).
-    #[serde(skip)]
-    pub tekster: Texts,
 }
 
 pub const DELINGSVILKAAR: &str = "delingsvilkaar";
@@ -430,7 +425,6 @@ impl Catalogue {
             sha256: hex(&Sha256::digest(text.as_bytes())),
             vilkaar,
             tjenester,
-            tekster: Texts::embedded(),
         })
     }
 }

@@ -9,7 +9,6 @@ use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 use crate::assets::Assets;
 use crate::catalog::{CATALOGUE_FILE, Catalogue};
 use crate::diag::{self, Format, Severity, Sources};
-use crate::lang::Texts;
 use crate::load;
 
 /// Exit status when every agreement is fine.
@@ -385,22 +384,7 @@ pub fn setup(common: &Common) -> Result<Setup, i32> {
     };
     let mut sources = Sources::default();
     match Catalogue::load(&cat_assets, &cat_name, &mut sources) {
-        Ok(mut catalogue) => {
-            if common.templates.is_some() {
-                match Texts::load(&assets) {
-                    Ok(t) => catalogue.tekster = t,
-                    Err(errors) => {
-                        let mut out = stderr(common.color);
-                        for e in errors {
-                            let _ = writeln!(out, "error: {e}");
-                        }
-                        let _ = writeln!(out, "error: the language tables are broken; nothing was checked");
-                        return Err(EXIT_TROUBLE);
-                    }
-                }
-            }
-            Ok(Setup { assets, catalogue })
-        }
+        Ok(catalogue) => Ok(Setup { assets, catalogue }),
         Err(errors) => {
             let mut out = stderr(common.color);
             let _ = diag::emit(&mut out, Format::Human, &sources, &errors);

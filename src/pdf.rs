@@ -16,6 +16,7 @@ use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 use crate::assets::Assets;
 use crate::catalog::Catalogue;
 use crate::diag::Diagnostic;
+use crate::lang::Texts;
 use crate::model::Agreement;
 use crate::raw::Sp;
 use crate::render::{self, View};
@@ -124,6 +125,8 @@ pub struct Renderer {
     standards: PdfStandards,
     pub settings: PdfSettings,
     pub limits: Limits,
+    /// The documents' fixed text in each language, from the templates in use.
+    pub texts: Texts,
 }
 
 /// Why one agreement did not become a PDF.
@@ -177,6 +180,8 @@ impl Renderer {
         }
         let standards =
             PdfStandards::new(&list).map_err(|e| format!("these PDF standards cannot be combined: {}", e.message()))?;
+        let texts =
+            Texts::load(&assets).map_err(|e| format!("the language tables are broken:\n  {}", e.join("\n  ")))?;
         let limits = Limits::default();
         let mut jinja = render::environment(&assets);
         jinja.set_fuel(Some(limits.template_fuel));
@@ -186,6 +191,7 @@ impl Renderer {
             standards,
             settings: settings.clone(),
             limits,
+            texts,
         })
     }
 
@@ -243,7 +249,7 @@ impl Renderer {
         if !problems.is_empty() {
             return Err(BuildError::Input(problems));
         }
-        let mut view = render::view(a, cat).map_err(|e| BuildError::Other(e.0))?;
+        let mut view = render::view(a, cat, &self.texts).map_err(|e| BuildError::Other(e.0))?;
         let attachments = if self.settings.attachments {
             attach(&view)
         } else {

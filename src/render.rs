@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::assets::Assets;
 use crate::catalog::{BASE_LANGUAGE, Catalogue, DELINGSVILKAAR, TermsText, hex, name_in};
-use crate::lang::Table;
+use crate::lang::{Table, Texts};
 use crate::model::Agreement;
 
 pub const MAIN_TEMPLATE: &str = "avtale.typ.j2";
@@ -214,16 +214,15 @@ fn opt(v: &Option<crate::raw::Sp<String>>) -> Option<String> {
     v.as_ref().map(|s| s.v.clone())
 }
 
-pub fn view(a: &Agreement, cat: &Catalogue) -> Result<View, RenderError> {
+pub fn view(a: &Agreement, cat: &Catalogue, texts: &Texts) -> Result<View, RenderError> {
     let spraak = opt(&a.avtale.spraak).unwrap_or_else(|| BASE_LANGUAGE.into());
-    view_in(a, cat, &spraak)
+    view_in(a, cat, texts.table(&spraak))
 }
 
-/// The view of an agreement as if it were written in `spraak`: what `diff` compares, so
-/// that a change of language is one change rather than every label changed.
-pub fn view_in(a: &Agreement, cat: &Catalogue, spraak: &str) -> Result<View, RenderError> {
-    let spraak = spraak.to_string();
-    let l = cat.tekster.table(&spraak);
+/// The view of an agreement as if it were written in the language of `l`: what `diff`
+/// compares, so that a change of language is one change rather than every label changed.
+pub fn view_in(a: &Agreement, cat: &Catalogue, l: &Table) -> Result<View, RenderError> {
+    let spraak = l.code.clone();
     let id = need(&a.avtale.id, "avtale.id")?;
     let dato = need(&a.avtale.dato, "avtale.dato")?;
     let status = opt(&a.avtale.status).unwrap_or_else(|| "utkast".into());

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::catalog::{BASE_LANGUAGE, Catalogue, DELINGSVILKAAR, TermsStatus};
 use crate::cli::{Common, EXIT_INVALID, EXIT_OK, EXIT_TROUBLE, setup};
+use crate::lang::Texts;
 use crate::load::{self, Loaded};
 use crate::render::{self, View};
 
@@ -364,14 +365,14 @@ pub fn changes(a: &View, b: &View) -> Vec<Change> {
 
 /// Each agreement's view in its own language (for the text diff) and in bokmål (for the
 /// changes in plain words, so that a change of language does not show as every label changed).
-fn views(run: &load::Run, cat: &Catalogue) -> Result<Vec<(View, View)>, String> {
+fn views(run: &load::Run, cat: &Catalogue, texts: &Texts) -> Result<Vec<(View, View)>, String> {
     let mut out = Vec::new();
     for a in &run.agreements {
         if a.has_errors() {
             return Err("has errors (run avtale check)".into());
         }
-        let own = render::view(&a.agreement, cat).map_err(|e| e.0)?;
-        let base = render::view_in(&a.agreement, cat, BASE_LANGUAGE).map_err(|e| e.0)?;
+        let own = render::view(&a.agreement, cat, texts).map_err(|e| e.0)?;
+        let base = render::view_in(&a.agreement, cat, texts.table(BASE_LANGUAGE)).map_err(|e| e.0)?;
         out.push((own, base));
     }
     Ok(out)
@@ -386,6 +387,13 @@ pub fn diff(args: &DiffArgs) -> i32 {
         (Ok(o), Ok(n)) => (o, n),
         (Err(e), _) | (_, Err(e)) => {
             eprintln!("error: {e}");
+            return EXIT_TROUBLE;
+        }
+    };
+    let texts = match Texts::load(&setup.assets) {
+        Ok(t) => t,
+        Err(errors) => {
+            eprintln!("error: the language tables are broken:\n  {}", errors.join("\n  "));
             return EXIT_TROUBLE;
         }
     };
@@ -405,7 +413,7 @@ pub fn diff(args: &DiffArgs) -> i32 {
             eprintln!("error: {} cannot be compared while it has errors", s.label);
             return EXIT_TROUBLE;
         }
-        match views(&run, &setup.catalogue) {
+        match views(&run, &setup.catalogue, &texts) {
             Ok(v) => sides.push(v),
             Err(e) => {
                 eprintln!("error: {}: {e}", s.label);

@@ -294,14 +294,21 @@ fn broken_language_tables_in_user_templates_stop_the_run() {
         let without: Vec<&str> = text.lines().filter(|l| !l.starts_with("aksept")).collect();
         std::fs::write(&f, without.join("\n")).unwrap();
     }
+    let out_dir = tempfile::tempdir().unwrap();
     let out = Command::cargo_bin("avtale")
         .unwrap()
-        .args(["check", "--templates"])
+        .args(["build", "--templates"])
         .arg(dir.path())
+        .arg("-o")
+        .arg(out_dir.path())
         .arg(root().join("agreements/fjordvik-kommune.toml"))
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+    assert!(
+        !out_dir.path().join("KA-2026-0012.pdf").exists(),
+        "no PDF from broken tables"
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("`tekst.vannmerke` is missing"), "{stderr}");
     assert!(
