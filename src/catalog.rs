@@ -105,6 +105,11 @@ impl TermsVersion {
             .collect()
     }
 
+    /// Whether this version has a text in `lang`.
+    pub fn has_language(&self, lang: &str) -> bool {
+        lang == BASE_LANGUAGE || self.oversettelser.contains_key(lang)
+    }
+
     /// The text of a variant in a language, falling back to bokmål; `standard` stands in for
     /// a variant the document does not have.
     pub fn text(&self, variant: &str, lang: &str) -> Option<&TermsText> {

@@ -104,6 +104,8 @@ pub struct SegmentView {
     pub id: String,
     pub ansvarlig_navn: String,
     pub ansvarlig_orgnr: String,
+    /// What membership means, in the agreement's language.
+    pub beskrivelse: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -249,8 +251,10 @@ pub fn view_in(a: &Agreement, cat: &Catalogue, l: &Table) -> Result<View, Render
                 .ansvarlig
                 .as_ref()
                 .ok_or_else(|| RenderError("missing segment.ansvarlig".into()))?;
+            let id = need(&s.id, "segment.id")?;
             Some(SegmentView {
-                id: need(&s.id, "segment.id")?,
+                beskrivelse: l.text("i_segment", &[("segment", &id)]),
+                id,
                 ansvarlig_navn: need(&owner.navn, "segment.ansvarlig.navn")?,
                 ansvarlig_orgnr: orgnr_grouped(&need(
                     &owner.organisasjonsnummer,

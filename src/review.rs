@@ -372,7 +372,11 @@ fn views(run: &load::Run, cat: &Catalogue, texts: &Texts) -> Result<Vec<(View, V
             return Err("has errors (run avtale check)".into());
         }
         let own = render::view(&a.agreement, cat, texts).map_err(|e| e.0)?;
-        let base = render::view_in(&a.agreement, cat, texts.table(BASE_LANGUAGE)).map_err(|e| e.0)?;
+        let base = if own.spraak == BASE_LANGUAGE {
+            own.clone()
+        } else {
+            render::view_in(&a.agreement, cat, texts.table(BASE_LANGUAGE)).map_err(|e| e.0)?
+        };
         out.push((own, base));
     }
     Ok(out)

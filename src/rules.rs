@@ -350,15 +350,12 @@ pub fn check(diags: &mut Diags, a: &Agreement, cat: &Catalogue) {
 fn check_terms_pin(diags: &mut Diags, a: &Agreement, pin: &Sp<String>, doc: &crate::catalog::TermsDoc) {
     let versions: Vec<&str> = doc.versjoner.iter().map(|v| v.versjon.as_str()).collect();
     let lang = a.avtale.spraak.as_ref().map_or(BASE_LANGUAGE, |s| s.v.as_str());
-    if let Some(v) = doc.version(&pin.v)
+    let version = doc.version(&pin.v);
+    if let Some(v) = version
         && LANGUAGES.contains(&lang)
-        && !v.languages().contains(&lang)
+        && !v.has_language(lang)
     {
-        let translated = doc
-            .versjoner
-            .iter()
-            .rev()
-            .find(|o| o.status == TermsStatus::Gjeldende && o.languages().contains(&lang));
+        let translated = doc.current().filter(|c| c.has_language(lang));
         diags.push(
             Diagnostic::warning(
                 "terms-language-fallback",
@@ -380,7 +377,7 @@ fn check_terms_pin(diags: &mut Diags, a: &Agreement, pin: &Sp<String>, doc: &cra
             }),
         );
     }
-    match doc.version(&pin.v) {
+    match version {
         None => diags.push(
             Diagnostic::error(
                 "unknown-terms-version",

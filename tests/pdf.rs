@@ -174,6 +174,7 @@ fn segment_members_get_the_segment_terms_and_the_owner() {
     for b in built.iter().take(3) {
         let text = text_of(&b.pdf);
         assert!(text.contains("Kommunenes Delingsforum SA"));
+        assert!(squeeze(&text).contains(&squeeze("Konsumenten er med i segmentet «kommunal-sektor».")));
         assert!(text.contains(&b.view.konsument.navn));
         assert!(squeeze(&text).contains(&seg));
     }
