@@ -590,7 +590,7 @@ pub fn render(args: &RenderArgs) -> i32 {
     for a in selected {
         let attach =
             |v: &crate::render::View| crate::provenance::attachments(a, v, &setup.catalogue, &renderer.settings);
-        let (src, view, attachments) = match renderer.source(&a.agreement, &setup.catalogue, &attach) {
+        let (src, view, _) = match renderer.source(&a.agreement, &setup.catalogue, &attach) {
             Ok(x) => x,
             Err(BuildError::Input(d)) => {
                 let mut err = crate::cli::stderr(args.common.color);
@@ -612,15 +612,9 @@ pub fn render(args: &RenderArgs) -> i32 {
             RenderFormat::Text => crate::text::agreement_text(&view, &setup.catalogue)
                 .and_then(|t| stdout.write_all(t.as_bytes()).map_err(|e| e.to_string())),
             RenderFormat::Png => {
-                let mut files = crate::render::terms_files(&view, &setup.catalogue);
-                files.extend(
-                    attachments
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, f)| (crate::pdf::attachment_path(i), f.data)),
-                );
-                match renderer.layout(src, view.dato_iso, files) {
-                    Ok((_, doc)) => write_pngs(&doc, &args.out_dir, &view.id),
+                // The pages exactly as `build` lays them out.
+                match renderer.document(&a.agreement, &setup.catalogue, &attach) {
+                    Ok((_, _, doc)) => write_pngs(&doc, &args.out_dir, &view.id),
                     Err(e) => {
                         eprintln!("error: {e}");
                         return EXIT_TROUBLE;

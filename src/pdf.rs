@@ -2,15 +2,23 @@
 //! creation date is the agreement's date, the identifier its id, and no clock or system
 //! font is consulted.
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use ecow::EcoVec;
+use sha2::{Digest, Sha256};
 
 use minijinja::Environment;
 use typst::World;
 use typst::WorldExt;
 use typst::diag::{Severity as TypstSeverity, SourceDiagnostic};
-use typst::foundations::{Datetime, Smart};
-use typst_layout::PagedDocument;
+use typst::foundations::{Datetime, Smart, Value};
+use typst::introspection::{Location, Tag};
+use typst::layout::{Frame, FrameItem, GroupItem, Point};
+use typst::pdf::ArtifactElem;
+use typst_layout::{Page, PagedDocument};
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use crate::assets::Assets;
@@ -20,7 +28,7 @@ use crate::lang::Texts;
 use crate::model::Agreement;
 use crate::raw::Sp;
 use crate::render::{self, View};
-use crate::world::{DocWorld, Env, MAIN_PATH};
+use crate::world::{APPENDIX_PATH, DocWorld, Env, MAIN_PATH};
 
 /// PDF standards `--pdf-standard` accepts.
 pub const STANDARD_NAMES: &[&str] = &[
@@ -127,7 +135,49 @@ pub struct Renderer {
     pub limits: Limits,
     /// The documents' fixed text in each language, from the templates in use.
     pub texts: Texts,
+    /// Lay out the appendices as a document of their own and reuse it for every agreement
+    /// with the same appendices (on when the templates have `vedlegg.typ.j2`).
+    pub share_appendices: bool,
+    appendices: Mutex<Vec<SharedAppendices>>,
+    stats: Counters,
 }
+
+#[derive(Default)]
+struct Counters {
+    laid_out: AtomicUsize,
+    reused: AtomicUsize,
+    whole: AtomicUsize,
+}
+
+/// How the appendices of the agreements a renderer built were laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AppendixStats {
+    /// Appendix documents laid out.
+    pub laid_out: usize,
+    /// Agreements that reused appendix pages laid out for an earlier one.
+    pub reused: usize,
+    /// Agreements with appendices laid out whole, in one document with the agreement.
+    pub whole: usize,
+}
+
+/// Laid-out appendix pages, kept for the next agreements that have the same appendices.
+struct SharedAppendices {
+    /// SHA-256 of the appendix document's source and the terms texts it includes.
+    key: [u8; 32],
+    /// The date it was laid out with, when its layout asked for the date.
+    date: Option<chrono::NaiveDate>,
+    laid_out: Arc<AppendixPages>,
+}
+
+struct AppendixPages {
+    pages: Vec<Page>,
+    /// Locations of the elements on those pages, to make sure none is also in the agreement.
+    locations: HashSet<Location>,
+}
+
+/// How many appendix layouts a renderer keeps: a segment has a few sets of services, each
+/// set takes a few MB.
+const SHARED_APPENDICES_KEPT: usize = 8;
 
 /// Why one agreement did not become a PDF.
 #[derive(Debug)]
@@ -185,6 +235,17 @@ impl Renderer {
         let limits = Limits::default();
         let mut jinja = render::environment(&assets);
         jinja.set_fuel(Some(limits.template_fuel));
+        // Template directories made before the appendix template existed still work, with
+        // every agreement laid out whole.
+        let share_appendices = assets.read(render::APPENDIX_TEMPLATE).is_ok();
+        if share_appendices && let Err(e) = jinja.get_template(render::APPENDIX_TEMPLATE) {
+            return Err(format!(
+                "template {}:{}: {}",
+                assets.display(render::APPENDIX_TEMPLATE),
+                e.line().unwrap_or(0),
+                e.detail().map(str::to_string).unwrap_or_else(|| e.kind().to_string())
+            ));
+        }
         Ok(Renderer {
             jinja,
             env: Arc::new(Env::new(assets)),
@@ -192,6 +253,9 @@ impl Renderer {
             settings: settings.clone(),
             limits,
             texts,
+            share_appendices,
+            appendices: Mutex::default(),
+            stats: Counters::default(),
         })
     }
 
@@ -225,13 +289,26 @@ impl Renderer {
         None
     }
 
-    /// The Typst source of one agreement, with template line markers.
+    /// The Typst source of one agreement, with template line markers: the whole document,
+    /// appendices included, as `render --format typst` shows it.
     pub fn source(
         &self,
         a: &Agreement,
         cat: &Catalogue,
         attach: &dyn Fn(&View) -> Vec<Attachment>,
     ) -> Result<(String, View, Vec<Attachment>), BuildError> {
+        let (view, attachments) = self.prepare(a, cat, attach)?;
+        let src = self.render(render::MAIN_TEMPLATE, &view)?;
+        Ok((src, view, attachments))
+    }
+
+    /// The view of one agreement and its attachments, once every value is known to print.
+    fn prepare(
+        &self,
+        a: &Agreement,
+        cat: &Catalogue,
+        attach: &dyn Fn(&View) -> Vec<Attachment>,
+    ) -> Result<(View, Vec<Attachment>), BuildError> {
         let mut problems = Vec::new();
         for s in strings(a) {
             if let Some((c, why)) = s.v.chars().find_map(|c| self.unprintable(c).map(|why| (c, why))) {
@@ -266,12 +343,17 @@ impl Renderer {
                 forhold: f.relationship.clone(),
             })
             .collect();
-        let src = render::typst_source(&self.jinja, &view).map_err(|e| {
+        Ok((view, attachments))
+    }
+
+    /// Typst source from one of the templates.
+    fn render(&self, template: &str, view: &View) -> Result<String, BuildError> {
+        render::typst_source_from(&self.jinja, template, view).map_err(|e| {
             if e.kind() == minijinja::ErrorKind::OutOfFuel {
                 return BuildError::Limit {
                     message: format!(
                         "template {}: stopped after {} steps (a loop that does not end?); the limit is an internal safeguard",
-                        self.env.assets.display(e.name().unwrap_or(render::MAIN_TEMPLATE)),
+                        self.env.assets.display(e.name().unwrap_or(template)),
                         self.limits.template_fuel
                     ),
                     stop: true,
@@ -279,12 +361,11 @@ impl Renderer {
             }
             BuildError::Template(format!(
                 "template {}:{}: {}",
-                self.env.assets.display(e.name().unwrap_or(render::MAIN_TEMPLATE)),
+                self.env.assets.display(e.name().unwrap_or(template)),
                 e.line().unwrap_or(0),
                 e.detail().map(str::to_string).unwrap_or_else(|| e.kind().to_string())
             ))
-        })?;
-        Ok((src, view, attachments))
+        })
     }
 
     pub fn build(
@@ -293,19 +374,156 @@ impl Renderer {
         cat: &Catalogue,
         attach: &dyn Fn(&View) -> Vec<Attachment>,
     ) -> Result<Built, BuildError> {
-        let (src, view, attachments) = self.source(a, cat, attach)?;
-        let mut files: Vec<(String, Vec<u8>)> = render::terms_files(&view, cat);
+        let (view, world, doc) = self.document(a, cat, attach)?;
+        let (pdf, pages) = self.export(&world, &doc, &view.id, view.dato_iso)?;
+        Ok(Built { pdf, pages, view })
+    }
+
+    /// The laid-out pages of one agreement, as `build` exports them and `render --format
+    /// png` draws them, with its view and the world they were laid out in.
+    pub fn document(
+        &self,
+        a: &Agreement,
+        cat: &Catalogue,
+        attach: &dyn Fn(&View) -> Vec<Attachment>,
+    ) -> Result<(View, DocWorld, PagedDocument), BuildError> {
+        let (mut view, attachments) = self.prepare(a, cat, attach)?;
+        let terms = render::terms_files(&view, cat);
+        let mut files = terms.clone();
         files.extend(
             attachments
                 .into_iter()
                 .enumerate()
                 .map(|(i, f)| (attachment_path(i), f.data)),
         );
-        let (pdf, pages) = self.compile(src, &view.id, view.dato_iso, files).map_err(|e| match e {
+        let shared = if self.share_appendices && !view.vedlegg.is_empty() {
+            self.layout_with_shared_appendices(&mut view, terms, files.clone())
+        } else {
+            Ok(None)
+        };
+        let laid_out = match shared {
+            Ok(Some(done)) => Ok(done),
+            Ok(None) => {
+                if self.share_appendices && !view.vedlegg.is_empty() {
+                    self.stats.whole.fetch_add(1, Ordering::Relaxed);
+                }
+                view.vedleggssider = None;
+                self.render(render::MAIN_TEMPLATE, &view)
+                    .and_then(|src| self.layout(src, view.dato_iso, files))
+            }
+            Err(e) => Err(e),
+        };
+        let (world, doc) = laid_out.map_err(|e| match e {
             BuildError::Overflow(text) => overflow_error(a, &text),
             e => e,
         })?;
-        Ok(Built { pdf, pages, view })
+        Ok((view, world, doc))
+    }
+
+    /// How the appendices of the agreements built so far were laid out.
+    pub fn appendix_stats(&self) -> AppendixStats {
+        AppendixStats {
+            laid_out: self.stats.laid_out.load(Ordering::Relaxed),
+            reused: self.stats.reused.load(Ordering::Relaxed),
+            whole: self.stats.whole.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Lay out the agreement with blank pages for its appendices, and place on them the
+    /// appendix pages laid out apart (or remembered from an earlier agreement with the same
+    /// appendices). A segment's agreements differ only in their first pages, so this saves
+    /// most of the layout. `None` when the two cannot be put together safely; the caller
+    /// then lays out the whole document.
+    fn layout_with_shared_appendices(
+        &self,
+        view: &mut View,
+        terms: Vec<(String, Vec<u8>)>,
+        files: Vec<(String, Vec<u8>)>,
+    ) -> Result<Option<(DocWorld, PagedDocument)>, BuildError> {
+        let date = view.dato_iso;
+        let src = self.render(render::APPENDIX_TEMPLATE, view)?;
+        let key = {
+            let mut h = Sha256::new();
+            h.update((src.len() as u64).to_le_bytes());
+            h.update(src.as_bytes());
+            for (path, data) in &terms {
+                h.update((path.len() as u64).to_le_bytes());
+                h.update(path.as_bytes());
+                h.update((data.len() as u64).to_le_bytes());
+                h.update(data);
+            }
+            <[u8; 32]>::from(h.finalize())
+        };
+        let appendix = match self.remembered(&key, date) {
+            Some(found) => {
+                self.stats.reused.fetch_add(1, Ordering::Relaxed);
+                found
+            }
+            None => {
+                self.stats.laid_out.fetch_add(1, Ordering::Relaxed);
+                let (world, doc) = self.compile_doc(APPENDIX_PATH, src, date, terms)?;
+                let mut locations = HashSet::new();
+                for p in doc.pages() {
+                    start_locations(&p.frame, &mut locations);
+                }
+                let laid_out = Arc::new(AppendixPages {
+                    pages: doc.pages().to_vec(),
+                    locations,
+                });
+                self.remember(SharedAppendices {
+                    key,
+                    date: world.asked_today().then_some(date),
+                    laid_out: laid_out.clone(),
+                });
+                laid_out
+            }
+        };
+        let pages = &appendix.pages;
+        view.vedleggssider = Some(pages.len());
+        let src = self.render(render::MAIN_TEMPLATE, view)?;
+        let (world, doc) = self.compile_doc(MAIN_PATH, src, date, files)?;
+        self.check_doc(&doc)?;
+        // The blank pages must be the last ones, as many as the appendices have; a template
+        // that puts something else there (or leaves no marked pages) gets the whole layout.
+        match placeholder_page(&doc) {
+            Some(first) if first + pages.len() == doc.pages().len() => {}
+            _ => return Ok(None),
+        }
+        let first = doc.pages().len() - pages.len();
+        let mut main_locations = HashSet::new();
+        for p in doc.pages() {
+            start_locations(&p.frame, &mut main_locations);
+        }
+        if !main_locations.is_disjoint(&appendix.locations) {
+            return Ok(None);
+        }
+        let doc = splice(&doc, pages, first);
+        self.check_doc(&doc)?;
+        Ok(Some((world, doc)))
+    }
+
+    fn remembered(&self, key: &[u8; 32], date: chrono::NaiveDate) -> Option<Arc<AppendixPages>> {
+        let mut kept = self.appendices.lock().unwrap_or_else(|e| e.into_inner());
+        let i = kept
+            .iter()
+            .position(|s| &s.key == key && s.date.is_none_or(|d| d == date))?;
+        // Most recently used last.
+        let hit = kept.remove(i);
+        let found = hit.laid_out.clone();
+        kept.push(hit);
+        Some(found)
+    }
+
+    fn remember(&self, shared: SharedAppendices) {
+        let mut kept = self.appendices.lock().unwrap_or_else(|e| e.into_inner());
+        // Two workers may have laid out the same appendices at once; keep one.
+        if kept.iter().any(|s| s.key == shared.key && s.date == shared.date) {
+            return;
+        }
+        if kept.len() >= SHARED_APPENDICES_KEPT {
+            kept.remove(0);
+        }
+        kept.push(shared);
     }
 
     /// Lay out Typst source into pages; `date` is what Typst's `today` returns.
@@ -315,10 +533,23 @@ impl Renderer {
         date: chrono::NaiveDate,
         files: Vec<(String, Vec<u8>)>,
     ) -> Result<(DocWorld, PagedDocument), BuildError> {
+        let (world, doc) = self.compile_doc(MAIN_PATH, src, date, files)?;
+        self.check_doc(&doc)?;
+        Ok((world, doc))
+    }
+
+    /// Compile a document whose main file is `main_path`; any Typst warning is an error.
+    fn compile_doc(
+        &self,
+        main_path: &str,
+        src: String,
+        date: chrono::NaiveDate,
+        files: Vec<(String, Vec<u8>)>,
+    ) -> Result<(DocWorld, PagedDocument), BuildError> {
         use chrono::Datelike;
         let today = Datetime::from_ymd(date.year(), date.month() as u8, date.day() as u8)
             .ok_or_else(|| BuildError::Other(format!("date {date} is out of range")))?;
-        let world = DocWorld::new(self.env.clone(), src, today, files)
+        let world = DocWorld::with_main(self.env.clone(), main_path, src, today, files)
             .ok_or_else(|| BuildError::Other("cannot create the main file".into()))?;
         let (world, warned) = self.compile_in_time(world)?;
         let doc = match warned.output {
@@ -335,6 +566,11 @@ impl Renderer {
         if !fatal.is_empty() {
             return Err(BuildError::Template(describe(&world, &self.env.assets, &fatal)));
         }
+        Ok((world, doc))
+    }
+
+    /// The limits a finished layout must keep: pages, and text inside the page.
+    fn check_doc(&self, doc: &PagedDocument) -> Result<(), BuildError> {
         let pages = doc.pages().len();
         if pages > self.limits.max_pages {
             return Err(BuildError::Limit {
@@ -345,10 +581,10 @@ impl Renderer {
                 stop: false,
             });
         }
-        if let Some(text) = off_page(&doc) {
+        if let Some(text) = off_page(doc) {
             return Err(BuildError::Overflow(text));
         }
-        Ok((world, doc))
+        Ok(())
     }
 
     /// Run Typst on its own thread and wait at most the time limit. Typst cannot be
@@ -393,8 +629,20 @@ impl Renderer {
         date: chrono::NaiveDate,
         files: Vec<(String, Vec<u8>)>,
     ) -> Result<(Vec<u8>, usize), BuildError> {
-        use chrono::Datelike;
         let (world, doc) = self.layout(src, date, files)?;
+        self.export(&world, &doc, id, date)
+    }
+
+    /// A laid-out document to PDF bytes (with signature fields when asked for) and its
+    /// page count.
+    fn export(
+        &self,
+        world: &DocWorld,
+        doc: &PagedDocument,
+        id: &str,
+        date: chrono::NaiveDate,
+    ) -> Result<(Vec<u8>, usize), BuildError> {
+        use chrono::Datelike;
         let timestamp = Datetime::from_ymd_hms(date.year(), date.month() as u8, date.day() as u8, 0, 0, 0)
             .map(Timestamp::new_utc)
             .ok_or_else(|| BuildError::Other("date out of range".into()))?;
@@ -407,10 +655,10 @@ impl Renderer {
             tagged: true,
             pretty: false,
         };
-        let mut pdf = typst_pdf::pdf(&doc, &options)
-            .map_err(|errors| BuildError::Template(describe(&world, &self.env.assets, &errors)))?;
+        let mut pdf = typst_pdf::pdf(doc, &options)
+            .map_err(|errors| BuildError::Template(describe(world, &self.env.assets, &errors)))?;
         if self.settings.signature_fields {
-            let fields = crate::sigfield::locate(&doc);
+            let fields = crate::sigfield::locate(doc);
             pdf = crate::sigfield::add_fields(&pdf, &fields).map_err(BuildError::Other)?;
         } else {
             pdf = crate::sigfield::repair_trailing_cr(pdf).map_err(BuildError::Other)?;
@@ -423,51 +671,134 @@ impl Renderer {
     }
 }
 
+/// The label on the first of the blank pages `vedleggsplass` leaves for the appendices.
+const PLACEHOLDER_LABEL: &str = "vedleggsplass";
+
+/// Index of the first blank page left for the appendices, if the document has one.
+fn placeholder_page(doc: &PagedDocument) -> Option<usize> {
+    let intr = doc.introspector();
+    let marker = intr
+        .elements()
+        .query_labelled()
+        .into_iter()
+        .find(|c| c.label().is_some_and(|l| l.resolve().as_str() == PLACEHOLDER_LABEL))?;
+    let pos = intr.position(marker.location()?)?;
+    Some(pos.page.get() - 1)
+}
+
+/// The locations of the elements that start in a frame.
+fn start_locations(frame: &Frame, out: &mut HashSet<Location>) {
+    for (_, item) in frame.items() {
+        match item {
+            FrameItem::Group(g) => start_locations(&g.frame, out),
+            FrameItem::Tag(Tag::Start(elem, _)) => {
+                if let Some(loc) = elem.location() {
+                    out.insert(loc);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The document with the appendix pages laid over its pages from `first` on. The page
+/// furniture (header, footer, page number, watermark) is the agreement's own; the body is
+/// the appendix page's, which was laid out with the same page geometry and no furniture.
+fn splice(doc: &PagedDocument, appendix: &[Page], first: usize) -> PagedDocument {
+    use typst::model::Document as _;
+    let mut pages: EcoVec<Page> = doc.pages().iter().cloned().collect();
+    for (page, add) in pages.make_mut()[first..].iter_mut().zip(appendix) {
+        // Where the body goes when Typst lays out a page: after the header, before the
+        // footer; so the page is drawn, and its text extracted, in the usual order.
+        let layer = page
+            .frame
+            .items()
+            .position(|(_, item)| starts_footer(item))
+            .unwrap_or(page.frame.layer());
+        page.frame.insert(
+            layer,
+            Point::zero(),
+            FrameItem::Group(GroupItem::new(add.frame.clone())),
+        );
+    }
+    PagedDocument::new(pages, doc.info().clone())
+}
+
+/// Whether a page's frame item is, or holds, the start of the page footer.
+fn starts_footer(item: &FrameItem) -> bool {
+    fn is_footer(item: &FrameItem) -> bool {
+        match item {
+            FrameItem::Tag(Tag::Start(elem, _)) => {
+                elem.to_packed::<ArtifactElem>().is_some()
+                    && matches!(elem.field_by_name("kind"), Ok(Value::Str(k)) if k.as_str() == "footer")
+            }
+            _ => false,
+        }
+    }
+    match item {
+        FrameItem::Group(g) => g.frame.items().any(|(_, i)| is_footer(i)),
+        item => is_footer(item),
+    }
+}
+
 /// Stack for the Typst thread: deeply nested documents recurse deeply.
 const TYPST_STACK: usize = 64 * 1024 * 1024;
 
 /// How far (in points) text may reach past the page edge before it counts as off the page.
 const PAGE_TOLERANCE_PT: f64 = 0.5;
 
-/// The first run of text that reaches past the edge of its page, if any: a word too long
-/// to wrap ends up there, and a reader would never see it.
-pub fn off_page(doc: &PagedDocument) -> Option<String> {
-    use typst::layout::{Frame, FrameItem, Point, Transform};
-    fn walk(frame: &Frame, ts: Transform, w: f64, h: f64) -> Option<String> {
+/// A run of text as placed on its page: where its baseline starts and ends, in points
+/// from the page's top left corner.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlacedText {
+    pub start: (f64, f64),
+    pub end: (f64, f64),
+    pub text: String,
+}
+
+/// Every run of text on a page, in drawing order.
+pub fn placed_text(page: &Frame) -> Vec<PlacedText> {
+    use typst::layout::Transform;
+    fn walk(frame: &Frame, ts: Transform, out: &mut Vec<PlacedText>) {
         for (pos, item) in frame.items() {
             match item {
                 FrameItem::Group(g) => {
                     let inner = ts
                         .pre_concat(Transform::translate(pos.x, pos.y))
                         .pre_concat(g.transform);
-                    if let Some(t) = walk(&g.frame, inner, w, h) {
-                        return Some(t);
-                    }
+                    walk(&g.frame, inner, out);
                 }
                 FrameItem::Text(t) => {
                     let start = pos.transform(ts);
                     let end = Point::new(pos.x + t.width(), pos.y).transform(ts);
-                    let inside = |p: Point| {
-                        let (x, y) = (p.x.to_pt(), p.y.to_pt());
-                        (-PAGE_TOLERANCE_PT..=w + PAGE_TOLERANCE_PT).contains(&x)
-                            && (-PAGE_TOLERANCE_PT..=h + PAGE_TOLERANCE_PT).contains(&y)
-                    };
-                    if !inside(start) || !inside(end) {
-                        return Some(t.text.to_string());
-                    }
+                    out.push(PlacedText {
+                        start: (start.x.to_pt(), start.y.to_pt()),
+                        end: (end.x.to_pt(), end.y.to_pt()),
+                        text: t.text.to_string(),
+                    });
                 }
                 _ => {}
             }
         }
-        None
     }
+    let mut out = Vec::new();
+    walk(page, Transform::identity(), &mut out);
+    out
+}
+
+/// The first run of text that reaches past the edge of its page, if any: a word too long
+/// to wrap ends up there, and a reader would never see it.
+pub fn off_page(doc: &PagedDocument) -> Option<String> {
     doc.pages().iter().find_map(|p| {
-        walk(
-            &p.frame,
-            Transform::identity(),
-            p.frame.width().to_pt(),
-            p.frame.height().to_pt(),
-        )
+        let (w, h) = (p.frame.width().to_pt(), p.frame.height().to_pt());
+        let inside = |(x, y): (f64, f64)| {
+            (-PAGE_TOLERANCE_PT..=w + PAGE_TOLERANCE_PT).contains(&x)
+                && (-PAGE_TOLERANCE_PT..=h + PAGE_TOLERANCE_PT).contains(&y)
+        };
+        placed_text(&p.frame)
+            .into_iter()
+            .find(|t| !inside(t.start) || !inside(t.end))
+            .map(|t| t.text)
     })
 }
 
@@ -544,7 +875,12 @@ fn locate(world: &DocWorld, assets: &Assets, span: typst::syntax::DiagSpan) -> O
     let range = world.range(span)?;
     let source = world.source(id).ok()?;
     let path = id.vpath().get_with_slash().to_string();
-    if path == MAIN_PATH {
+    let template = match path.as_str() {
+        MAIN_PATH => Some(render::MAIN_TEMPLATE),
+        APPENDIX_PATH => Some(render::APPENDIX_TEMPLATE),
+        _ => None,
+    };
+    if let Some(template) = template {
         // Generated text: find the template line that produced it.
         let text = source.text();
         let rest = &text[range.start.min(text.len())..];
@@ -555,7 +891,7 @@ fn locate(world: &DocWorld, assets: &Assets, span: typst::syntax::DiagSpan) -> O
                 .collect();
             digits.parse::<usize>().ok()
         })?;
-        return Some(format!("{}:{n}", assets.display(render::MAIN_TEMPLATE)));
+        return Some(format!("{}:{n}", assets.display(template)));
     }
     let (line, col) = source.lines().byte_to_line_column(range.start)?;
     Some(format!(

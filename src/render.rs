@@ -16,6 +16,8 @@ use crate::lang::{Table, Texts};
 use crate::model::Agreement;
 
 pub const MAIN_TEMPLATE: &str = "avtale.typ.j2";
+/// The appendices alone, for agreements that share them (optional in a template directory).
+pub const APPENDIX_TEMPLATE: &str = "vedlegg.typ.j2";
 
 /// Marks the end of each generated line with the template line it came from, as a Typst
 /// block comment, so that a Typst error in generated text can be reported against the
@@ -70,6 +72,9 @@ pub struct View {
     pub fingeravtrykk_kort: String,
     /// Files attached to the PDF (the agreement's source and a manifest).
     pub vedlagte_filer: Vec<AttachmentView>,
+    /// Set when the appendices are laid out as a document of their own: how many blank
+    /// pages the agreement leaves for them.
+    pub vedleggssider: Option<usize>,
     /// The fixed text of the templates in the agreement's language, by key.
     pub t: BTreeMap<String, String>,
 }
@@ -476,6 +481,7 @@ pub fn view_in(a: &Agreement, cat: &Catalogue, l: &Table) -> Result<View, Render
         fingeravtrykk_kort: fp[..12].to_string(),
         fingeravtrykk: fp,
         vedlagte_filer: Vec::new(),
+        vedleggssider: None,
         t: l.tekst.clone(),
         spraak,
         id,
@@ -611,8 +617,12 @@ pub fn environment(assets: &Assets) -> Environment<'static> {
 
 /// Render the Typst source of one agreement.
 pub fn typst_source(env: &Environment<'_>, view: &View) -> Result<String, Error> {
-    let tmpl = env.get_template(MAIN_TEMPLATE)?;
-    tmpl.render(minijinja::value::Serde(view))
+    typst_source_from(env, MAIN_TEMPLATE, view)
+}
+
+/// Render Typst source from one of the templates.
+pub fn typst_source_from(env: &Environment<'_>, template: &str, view: &View) -> Result<String, Error> {
+    env.get_template(template)?.render(minijinja::value::Serde(view))
 }
 
 #[cfg(test)]

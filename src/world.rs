@@ -3,6 +3,7 @@
 //! system fonts, no clock.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use typst::diag::{FileError, FileResult, PackageError};
@@ -56,6 +57,9 @@ pub fn file_id(path: &str) -> Option<FileId> {
 /// The path of the generated main file; the same for every document, since file ids are
 /// interned for the life of the process.
 pub const MAIN_PATH: &str = "/main.typ";
+/// The path of the generated appendix document (see `pdf::Renderer::build`): apart from
+/// the main file's, so that no element of one can share a location with the other's.
+pub const APPENDIX_PATH: &str = "/.vedleggsdokument.typ";
 
 /// One document's world.
 pub struct DocWorld {
@@ -66,11 +70,24 @@ pub struct DocWorld {
     sources: Mutex<HashMap<FileId, FileResult<Source>>>,
     /// Files that exist only for this document (attachments), by absolute path.
     virtual_files: HashMap<FileId, Bytes>,
+    /// Whether the document asked for today's date, which makes its layout date-dependent.
+    asked_today: AtomicBool,
 }
 
 impl DocWorld {
     pub fn new(env: Arc<Env>, text: String, today: Datetime, files: Vec<(String, Vec<u8>)>) -> Option<DocWorld> {
-        let main = Source::new(file_id(MAIN_PATH)?, text);
+        DocWorld::with_main(env, MAIN_PATH, text, today, files)
+    }
+
+    /// A world whose main file is `main_path`.
+    pub fn with_main(
+        env: Arc<Env>,
+        main_path: &str,
+        text: String,
+        today: Datetime,
+        files: Vec<(String, Vec<u8>)>,
+    ) -> Option<DocWorld> {
+        let main = Source::new(file_id(main_path)?, text);
         let mut virtual_files = HashMap::new();
         for (path, data) in files {
             virtual_files.insert(file_id(&path)?, Bytes::new(data));
@@ -82,7 +99,13 @@ impl DocWorld {
             files: Mutex::default(),
             sources: Mutex::default(),
             virtual_files,
+            asked_today: AtomicBool::new(false),
         })
+    }
+
+    /// Whether Typst asked for today's date while compiling.
+    pub fn asked_today(&self) -> bool {
+        self.asked_today.load(Ordering::Relaxed)
     }
 
     pub fn main_source(&self) -> &Source {
@@ -146,6 +169,7 @@ impl World for DocWorld {
     }
 
     fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
+        self.asked_today.store(true, Ordering::Relaxed);
         Some(self.today)
     }
 }

@@ -443,3 +443,275 @@ fn the_quick_start_builds_every_example() {
         .count();
     assert_eq!(pdfs, 30, "4 single agreements and 26 segment members");
 }
+
+// ---------------------------------------------------------------------------------------
+// Appendices laid out once and shared by the agreements that have the same ones
+
+/// Every run of text on a page: where it starts (in points) and what it says, top to
+/// bottom and left to right.
+fn text_runs(frame: &typst::layout::Frame) -> Vec<(f64, f64, String)> {
+    let mut out: Vec<(f64, f64, String)> = avtale::pdf::placed_text(frame)
+        .into_iter()
+        .map(|t| (t.start.0, t.start.1, t.text))
+        .collect();
+    out.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.total_cmp(&b.0)).then(a.2.cmp(&b.2)));
+    out
+}
+
+/// The titles of the PDF's bookmarks, depth first.
+fn outline_titles(pdf: &[u8]) -> Vec<String> {
+    fn walk(doc: &lopdf::Document, first: Option<lopdf::ObjectId>, out: &mut Vec<String>) {
+        let mut next = first;
+        while let Some(id) = next {
+            let Ok(item) = doc.get_dictionary(id) else { break };
+            if let Ok(t) = item.get(b"Title") {
+                out.push(lopdf::decode_text_string(t).unwrap_or_default());
+            }
+            walk(doc, item.get(b"First").and_then(|o| o.as_reference()).ok(), out);
+            next = item.get(b"Next").and_then(|o| o.as_reference()).ok();
+        }
+    }
+    let doc = lopdf::Document::load_mem(pdf).expect("PDF parses");
+    let outlines = doc
+        .catalog()
+        .and_then(|c| c.get(b"Outlines"))
+        .and_then(|o| o.as_reference())
+        .and_then(|id| doc.get_dictionary(id))
+        .expect("the PDF has bookmarks");
+    let mut out = Vec::new();
+    walk(
+        &doc,
+        outlines.get(b"First").and_then(|o| o.as_reference()).ok(),
+        &mut out,
+    );
+    out
+}
+
+/// How many structure elements of each kind (`/S`) the PDF's tag tree has.
+fn structure_kinds(pdf: &[u8]) -> std::collections::BTreeMap<String, usize> {
+    let doc = lopdf::Document::load_mem(pdf).expect("PDF parses");
+    let mut kinds = std::collections::BTreeMap::new();
+    for obj in doc.objects.values() {
+        let Ok(d) = obj.as_dict() else { continue };
+        let is_elem = d
+            .get(b"Type")
+            .and_then(|t| t.as_name())
+            .is_ok_and(|t| t == b"StructElem")
+            || (d.has(b"S") && d.has(b"P"));
+        if let (true, Ok(s)) = (is_elem, d.get(b"S").and_then(|s| s.as_name())) {
+            *kinds.entry(String::from_utf8_lossy(s).into_owned()).or_insert(0) += 1;
+        }
+    }
+    kinds
+}
+
+#[test]
+fn shared_appendix_pages_equal_the_whole_layout() {
+    let cat = catalogue();
+    let shared = renderer();
+    assert!(shared.share_appendices, "the shipped templates share appendices");
+    let mut whole = renderer();
+    whole.share_appendices = false;
+    let run = load::load(&[root().join("agreements")], &cat);
+    assert!(run.agreements.len() >= 30);
+    let mut sets = std::collections::HashSet::new();
+    for (i, a) in run.agreements.iter().enumerate() {
+        let attach = |v: &avtale::render::View| avtale::provenance::attachments(a, v, &cat, &shared.settings);
+        let (view, _, s_doc) = shared.document(&a.agreement, &cat, &attach).expect("shared layout");
+        let (_, _, w_doc) = whole.document(&a.agreement, &cat, &attach).expect("whole layout");
+        sets.insert((
+            view.spraak.clone(),
+            view.vedlegg
+                .iter()
+                .map(|v| format!("{} {} {} {:?}", v.nummer, v.fil, v.versjon, v.merknad))
+                .collect::<Vec<_>>(),
+        ));
+        assert_eq!(s_doc.pages().len(), w_doc.pages().len(), "{}", view.id);
+        // Every pixel of every page, for a sample of the agreements (drawing is slow
+        // unoptimised).
+        // Every run of text at the same place on the same page.
+        for (n, (s, w)) in s_doc.pages().iter().zip(w_doc.pages()).enumerate() {
+            let (s_runs, w_runs) = (text_runs(&s.frame), text_runs(&w.frame));
+            assert_eq!(s_runs.len(), w_runs.len(), "{}: page {}", view.id, n + 1);
+            for (a, b) in s_runs.iter().zip(&w_runs) {
+                assert_eq!(a.2, b.2, "{}: page {}", view.id, n + 1);
+                assert!(
+                    (a.0 - b.0).abs() < 0.01 && (a.1 - b.1).abs() < 0.01,
+                    "{}: page {}: `{}` at {a:?} and {b:?}",
+                    view.id,
+                    n + 1,
+                    a.2
+                );
+            }
+        }
+        // Drawn, for a sample (drawing is slow unoptimised): the same pixels, up to the
+        // rounding of anti-aliasing (the appendix is drawn through one more transform).
+        if i % 8 == 0 {
+            for (n, (s, w)) in s_doc.pages().iter().zip(w_doc.pages()).enumerate() {
+                let opts = typst_render::RenderOptions::default();
+                let (s_px, w_px) = (typst_render::render(s, &opts), typst_render::render(w, &opts));
+                let worst = s_px.data().iter().zip(w_px.data()).map(|(a, b)| a.abs_diff(*b)).max();
+                assert!(worst <= Some(2), "{}: page {} differs by {worst:?}", view.id, n + 1);
+            }
+        }
+        // The PDFs read the same: text, bookmarks and the tag tree's elements.
+        let s_pdf = shared.build(&a.agreement, &cat, &attach).expect("shared build").pdf;
+        let w_pdf = whole.build(&a.agreement, &cat, &attach).expect("whole build").pdf;
+        assert_eq!(text_of(&s_pdf), text_of(&w_pdf), "{}", view.id);
+        let titles = outline_titles(&s_pdf);
+        assert!(titles.iter().any(|t| t.contains("Vedlegg 1")), "{titles:?}");
+        assert_eq!(titles, outline_titles(&w_pdf), "{}", view.id);
+        assert_eq!(structure_kinds(&s_pdf), structure_kinds(&w_pdf), "{}", view.id);
+    }
+    // Each set of appendices was laid out once; every other agreement reused it.
+    let stats = shared.appendix_stats();
+    assert_eq!(stats.whole, 0, "{stats:?}");
+    assert_eq!(stats.laid_out, sets.len(), "{stats:?}");
+    assert_eq!(stats.laid_out + stats.reused, 2 * run.agreements.len(), "{stats:?}");
+    assert_eq!(whole.appendix_stats(), avtale::pdf::AppendixStats::default());
+}
+
+/// A shared appendix is valid PDF/A-3a and PDF/UA-1 on the pages of another agreement.
+#[test]
+fn a_reused_appendix_conforms_to_pdf_a_and_ua() {
+    let built = build_all(&root().join("agreements/segment-kommuner"));
+    assert!(built.len() > 2);
+    for b in [&built[1], built.last().unwrap()] {
+        for profile in [ValidationProfile::PdfA3a, ValidationProfile::PdfUa1] {
+            let report = validate_pdf_bytes(&b.pdf, &ValidationOptions::default().profile(profile)).expect("validates");
+            assert!(report.is_compliant, "{}: {profile:?}: {report}", b.view.id);
+        }
+    }
+}
+
+/// Agreements built one after another with the same renderer (reusing appendix pages) give
+/// the same bytes as each built by a fresh renderer.
+#[test]
+fn a_reused_appendix_gives_the_same_bytes_as_a_fresh_one() {
+    let cat = catalogue();
+    let batch = renderer();
+    let run = load::load(&[root().join("agreements/segment-kommuner")], &cat);
+    let build = |r: &Renderer, a: &load::Loaded| {
+        r.build(&a.agreement, &cat, &|v| {
+            avtale::provenance::attachments(a, v, &cat, &r.settings)
+        })
+        .expect("builds")
+        .pdf
+    };
+    let built: Vec<Vec<u8>> = run.agreements.iter().map(|a| build(&batch, a)).collect();
+    assert!(batch.appendix_stats().reused > 0, "{:?}", batch.appendix_stats());
+    for i in [1, run.agreements.len() - 1] {
+        let fresh = renderer();
+        let alone = build(&fresh, &run.agreements[i]);
+        assert_eq!(fresh.appendix_stats().reused, 0);
+        assert!(alone == built[i], "member {i} differs when built alone");
+    }
+}
+
+fn append(path: &Path, text: &str) {
+    let old = std::fs::read_to_string(path).expect("template");
+    std::fs::write(path, format!("{old}\n{text}\n")).expect("write");
+}
+
+/// A template directory of its own: the shipped templates, changed by `edit`.
+fn templates_with(edit: impl FnOnce(&Path)) -> (tempfile::TempDir, Assets, Catalogue) {
+    let tpl = template_copy();
+    edit(tpl.path());
+    let assets = Assets::from_dir(tpl.path()).expect("template directory");
+    let cat = Catalogue::load(&assets, "katalog.toml", &mut Sources::default()).expect("catalogue");
+    (tpl, assets, cat)
+}
+
+fn load_text(dir: &Path, name: &str, text: &str, cat: &Catalogue) -> load::Loaded {
+    let f = dir.join(name);
+    std::fs::write(&f, text).expect("write");
+    let mut run = load::load(std::slice::from_ref(&f), cat);
+    let a = run.agreements.remove(0);
+    assert!(!a.has_errors(), "{:?}", a.diags);
+    a
+}
+
+/// A terms text that prints today's date is laid out again for each date: only appendices
+/// that do not depend on the date are shared between agreements of different dates.
+#[test]
+fn date_dependent_appendices_are_not_shared_across_dates() {
+    let (_tpl, assets, cat) = templates_with(|dir| {
+        let f = dir.join("vilkaar/iskr-2024-09.typ");
+        let old = std::fs::read_to_string(&f).expect("terms text");
+        std::fs::write(&f, format!("{old}\n\nUtskrevet #datetime.today().display().\n")).expect("write");
+    });
+    let r = Renderer::new(assets, &PdfSettings::default()).expect("renderer");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bank = std::fs::read_to_string(root().join("agreements/nordlys-sparebank.toml")).expect("example");
+    assert!(bank.contains("dato = 2026-01-20"));
+    let agreements = [
+        load_text(dir.path(), "a.toml", &bank, &cat),
+        load_text(
+            dir.path(),
+            "b.toml",
+            &bank.replace("dato = 2026-01-20", "dato = 2026-01-22"),
+            &cat,
+        ),
+        load_text(
+            dir.path(),
+            "c.toml",
+            &bank.replace("KA-2026-0021", "KA-2026-0099"),
+            &cat,
+        ),
+    ];
+    let texts: Vec<String> = agreements
+        .iter()
+        .map(|a| text_of(&r.build(&a.agreement, &cat, &|_| Vec::new()).expect("builds").pdf))
+        .collect();
+    assert!(texts[0].contains("Utskrevet 2026-01-20."), "{}", texts[0]);
+    assert!(texts[1].contains("Utskrevet 2026-01-22."), "{}", texts[1]);
+    assert!(!texts[1].contains("Utskrevet 2026-01-20."));
+    assert!(texts[2].contains("Utskrevet 2026-01-20."));
+    // Laid out for the 20th and the 22nd; the third agreement, of the 20th, reused the first.
+    let stats = r.appendix_stats();
+    assert_eq!((stats.laid_out, stats.reused, stats.whole), (2, 1, 0), "{stats:?}");
+}
+
+/// Template directories without `vedlegg.typ.j2` lay out each agreement whole, and a main
+/// template that puts pages after the appendices gets the whole layout too, not a wrong
+/// document.
+#[test]
+fn templates_that_cannot_share_appendices_lay_out_whole() {
+    let bank = std::fs::read_to_string(root().join("agreements/nordlys-sparebank.toml")).expect("example");
+    let reference = {
+        let cat = catalogue();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let a = load_text(dir.path(), "a.toml", &bank, &cat);
+        text_of(
+            &renderer()
+                .build(&a.agreement, &cat, &|_| Vec::new())
+                .expect("builds")
+                .pdf,
+        )
+    };
+
+    let (_tpl, assets, cat) = templates_with(|dir| {
+        std::fs::remove_file(dir.join("vedlegg.typ.j2")).expect("remove");
+    });
+    let r = Renderer::new(assets, &PdfSettings::default()).expect("renderer");
+    assert!(!r.share_appendices);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = load_text(dir.path(), "a.toml", &bank, &cat);
+    let text = text_of(&r.build(&a.agreement, &cat, &|_| Vec::new()).expect("builds").pdf);
+    assert_eq!(text, reference);
+    assert_eq!(r.appendix_stats(), avtale::pdf::AppendixStats::default());
+
+    let (_tpl, assets, cat) = templates_with(|dir| {
+        append(&dir.join("avtale.typ.j2"), "#pagebreak()\nSluttside etter vedleggene.");
+    });
+    let r = Renderer::new(assets, &PdfSettings::default()).expect("renderer");
+    let a = load_text(dir.path(), "b.toml", &bank, &cat);
+    let b = r.build(&a.agreement, &cat, &|_| Vec::new()).expect("builds");
+    let text = text_of(&b.pdf);
+    let last_terms = text.rfind("Vedlegg 2").expect("the appendices are there");
+    let end = text
+        .find("Sluttside etter vedleggene.")
+        .expect("the last page is there");
+    assert!(end > last_terms, "the closing page comes after the appendices");
+    assert_eq!(r.appendix_stats().whole, 1, "{:?}", r.appendix_stats());
+}
