@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Write N synthetic, valid agreement files into DIR (for benchmarks).
 
-usage: gen_agreements.py DIR [N]
+usage: gen_agreements.py DIR [N] [--mixed]
+
+All agreements are members of one segment in bokmål, like a real segment. With --mixed they
+take turns between bokmål, nynorsk and English and between segment members and stand-alone
+agreements: six different sets of appendices, interleaved.
 """
 import os
 import sys
@@ -25,6 +29,7 @@ TEMPLATE = """format = 1
 
 [avtale]
 id = "KA-BENCH-{i:06d}"
+spraak = "{spraak}"
 status = "til_signering"
 dato = 2026-03-02
 testdata = true
@@ -52,10 +57,7 @@ navn = "Per Hansen"
 tittel = "Ordfører"
 fullmakt = "ordfoerer"
 
-[segment]
-id = "kommunal-sektor"
-ansvarlig = {{ navn = "Kommunenes Delingsforum SA", organisasjonsnummer = "317041128" }}
-
+{segment}
 [[databehandler]]
 navn = "Oppvekstdata AS"
 organisasjonsnummer = "318662053"
@@ -83,12 +85,24 @@ henvisning = "barnehageloven § 41"
 """
 
 
+SEGMENT = """[segment]
+id = "kommunal-sektor"
+ansvarlig = { navn = "Kommunenes Delingsforum SA", organisasjonsnummer = "317041128" }
+"""
+
+
 def main() -> None:
-    out = sys.argv[1]
-    n = int(sys.argv[2]) if len(sys.argv) > 2 else 5000
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    mixed = "--mixed" in sys.argv[1:]
+    out = args[0]
+    n = int(args[1]) if len(args) > 1 else 5000
     os.makedirs(out, exist_ok=True)
     for i in range(n):
-        text = TEMPLATE.format(i=i, orgnr=orgnr(i * 101 + 17), post=1000 + i % 9000)
+        spraak = ["nb", "nn", "en"][i % 3] if mixed else "nb"
+        segment = SEGMENT if not mixed or i % 2 == 0 else ""
+        text = TEMPLATE.format(
+            i=i, orgnr=orgnr(i * 101 + 17), post=1000 + i % 9000, spraak=spraak, segment=segment
+        )
         with open(os.path.join(out, f"avtale-{i:06d}.toml"), "w", encoding="utf-8") as f:
             f.write(text)
 

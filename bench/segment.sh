@@ -2,7 +2,11 @@
 # Batch build of a whole segment, measured against the typst CLI and against in-process Typst
 # alone, on the same agreements.
 #
-#   bench/segment.sh [N]          (N agreements, default 1000)
+#   bench/segment.sh [N] [--mixed]   (N agreements, default 1000)
+#
+# The agreements are members of one segment in bokmål; with --mixed they take turns between
+# three languages and between segment members and stand-alone agreements (six different sets
+# of appendices; see bench/gen_agreements.py).
 #
 # Prints, for the same N agreements:
 #   (a) avtale build: wall time and peak memory
@@ -12,7 +16,14 @@
 # and the ratios b/a and a/c. The typst CLI is installed with cargo if it is not on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-n=${1:-1000}
+n=1000
+mixed=()
+for arg in "$@"; do
+  case $arg in
+    --mixed) mixed=(--mixed) ;;
+    *) n=$arg ;;
+  esac
+done
 cargo build --release --quiet
 bin=$PWD/target/release/avtale
 if ! command -v typst >/dev/null 2>&1; then
@@ -21,7 +32,7 @@ if ! command -v typst >/dev/null 2>&1; then
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-python3 bench/gen_agreements.py "$work/in" "$n"
+python3 bench/gen_agreements.py "$work/in" "$n" "${mixed[@]}"
 
 secs() { python3 -c 'import sys; print(f"{float(sys.argv[1]):.2f}")' "$1"; }
 timed() { # prints "seconds peak_kib" of a command
@@ -59,7 +70,7 @@ first=${inputs[0]}
 sed -i 's/Beregne redusert foreldrebetaling/Beregne redusert foreldrebetaling og friplass/' "$first"
 read -r d2_s _ < <(timed "$bin" build --quiet "${plain[@]}" -o "$work/out" "$work/in")
 
-echo "agreements: $n (2 cores)"
+echo "agreements: $n${mixed:+ (mixed)}, $(nproc) cores"
 echo "(a) avtale build:              $(secs "$a_s") s, peak RSS $((a_kib / 1024)) MiB"
 echo "(a+) with attachments and signature fields: $(secs "$af_s") s, peak RSS $((af_kib / 1024)) MiB"
 echo "(b) typst CLI, 2 processes:    $(secs "$b_s") s ($cli_pdfs PDFs)"
