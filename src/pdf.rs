@@ -166,7 +166,9 @@ struct SharedAppendices {
     key: [u8; 32],
     /// The date it was laid out with, when its layout asked for the date.
     date: Option<chrono::NaiveDate>,
-    laid_out: Arc<AppendixPages>,
+    /// `None` when the appendices cannot be laid out on their own (a terms text that refers
+    /// to a label in the agreement, say): such agreements are laid out whole.
+    laid_out: Option<Arc<AppendixPages>>,
 }
 
 struct AppendixPages {
@@ -455,13 +457,27 @@ impl Renderer {
             <[u8; 32]>::from(h.finalize())
         };
         let appendix = match self.remembered(&key, date) {
-            Some(found) => {
+            Some(Some(found)) => {
                 self.stats.reused.fetch_add(1, Ordering::Relaxed);
                 found
             }
+            Some(None) => return Ok(None),
             None => {
+                let (world, doc) = match self.compile_doc(APPENDIX_PATH, src, date, terms) {
+                    Ok(done) => done,
+                    // Not on their own (a link to a label in the agreement, say): the whole
+                    // layout decides, and reports any error against the whole document.
+                    Err(BuildError::Template(_)) => {
+                        self.remember(SharedAppendices {
+                            key,
+                            date: None,
+                            laid_out: None,
+                        });
+                        return Ok(None);
+                    }
+                    Err(e) => return Err(e),
+                };
                 self.stats.laid_out.fetch_add(1, Ordering::Relaxed);
-                let (world, doc) = self.compile_doc(APPENDIX_PATH, src, date, terms)?;
                 let mut locations = HashSet::new();
                 for p in doc.pages() {
                     start_locations(&p.frame, &mut locations);
@@ -473,12 +489,13 @@ impl Renderer {
                 self.remember(SharedAppendices {
                     key,
                     date: world.asked_today().then_some(date),
-                    laid_out: laid_out.clone(),
+                    laid_out: Some(laid_out.clone()),
                 });
                 laid_out
             }
         };
         let pages = &appendix.pages;
+        self.check_pages(pages.len())?;
         view.vedleggssider = Some(pages.len());
         let src = self.render(render::MAIN_TEMPLATE, view)?;
         let (world, doc) = self.compile_doc(MAIN_PATH, src, date, files)?;
@@ -490,6 +507,14 @@ impl Renderer {
             _ => return Ok(None),
         }
         let first = doc.pages().len() - pages.len();
+        // Blank they must be, and of the appendix pages' size.
+        let fits = doc.pages()[first..]
+            .iter()
+            .zip(pages)
+            .all(|(blank, add)| blank.frame.size() == add.frame.size() && !has_body(&blank.frame, &mut Vec::new()));
+        if !fits {
+            return Ok(None);
+        }
         let mut main_locations = HashSet::new();
         for p in doc.pages() {
             start_locations(&p.frame, &mut main_locations);
@@ -502,7 +527,9 @@ impl Renderer {
         Ok(Some((world, doc)))
     }
 
-    fn remembered(&self, key: &[u8; 32], date: chrono::NaiveDate) -> Option<Arc<AppendixPages>> {
+    /// Appendix pages laid out before for this key and date; `Some(None)` when they were
+    /// found not to lay out on their own.
+    fn remembered(&self, key: &[u8; 32], date: chrono::NaiveDate) -> Option<Option<Arc<AppendixPages>>> {
         let mut kept = self.appendices.lock().unwrap_or_else(|e| e.into_inner());
         let i = kept
             .iter()
@@ -571,7 +598,14 @@ impl Renderer {
 
     /// The limits a finished layout must keep: pages, and text inside the page.
     fn check_doc(&self, doc: &PagedDocument) -> Result<(), BuildError> {
-        let pages = doc.pages().len();
+        self.check_pages(doc.pages().len())?;
+        if let Some(text) = off_page(doc) {
+            return Err(BuildError::Overflow(text));
+        }
+        Ok(())
+    }
+
+    fn check_pages(&self, pages: usize) -> Result<(), BuildError> {
         if pages > self.limits.max_pages {
             return Err(BuildError::Limit {
                 message: format!(
@@ -580,9 +614,6 @@ impl Renderer {
                 ),
                 stop: false,
             });
-        }
-        if let Some(text) = off_page(doc) {
-            return Err(BuildError::Overflow(text));
         }
         Ok(())
     }
@@ -722,6 +753,25 @@ fn splice(doc: &PagedDocument, appendix: &[Page], first: usize) -> PagedDocument
         );
     }
     PagedDocument::new(pages, doc.info().clone())
+}
+
+/// Whether a page has anything drawn outside its header, footer and background (the
+/// artifacts Typst wraps them in); `artifacts` holds the artifacts entered so far.
+fn has_body(frame: &Frame, artifacts: &mut Vec<Location>) -> bool {
+    for (_, item) in frame.items() {
+        match item {
+            FrameItem::Tag(Tag::Start(elem, _)) if elem.to_packed::<ArtifactElem>().is_some() => {
+                artifacts.extend(elem.location());
+            }
+            FrameItem::Tag(Tag::End(loc, ..)) if artifacts.last() == Some(loc) => {
+                artifacts.pop();
+            }
+            FrameItem::Group(g) if has_body(&g.frame, artifacts) => return true,
+            FrameItem::Text(_) | FrameItem::Shape(..) | FrameItem::Image(..) if artifacts.is_empty() => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Whether a page's frame item is, or holds, the start of the page footer.

@@ -672,6 +672,82 @@ fn date_dependent_appendices_are_not_shared_across_dates() {
     assert_eq!((stats.laid_out, stats.reused, stats.whole), (2, 1, 0), "{stats:?}");
 }
 
+/// Build the example bank agreement `times` times with templates changed by `edit`.
+fn bank_built_with(edit: impl FnOnce(&Path), times: usize) -> (Vec<Built>, avtale::pdf::AppendixStats) {
+    let bank = std::fs::read_to_string(root().join("agreements/nordlys-sparebank.toml")).expect("example");
+    let (_tpl, assets, cat) = templates_with(edit);
+    let r = Renderer::new(assets, &PdfSettings::default()).expect("renderer");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = load_text(dir.path(), "a.toml", &bank, &cat);
+    let built = (0..times)
+        .map(|_| {
+            r.build(&a.agreement, &cat, &|_| Vec::new())
+                .unwrap_or_else(|e| panic!("build: {e}"))
+        })
+        .collect();
+    (built, r.appendix_stats())
+}
+
+/// Terms texts and templates that do not lay out apart from the agreement get the whole
+/// layout, with their pages as they should be, never pages put together wrongly.
+#[test]
+fn appendices_that_need_the_agreement_are_laid_out_with_it() {
+    // Text after the blank pages would be printed over the appendix text.
+    let (built, stats) = bank_built_with(
+        |dir| append(&dir.join("avtale.typ.j2"), "Sluttmerknad etter vedleggene."),
+        1,
+    );
+    let text = text_of(&built[0].pdf);
+    let end = text
+        .find("Sluttmerknad etter vedleggene.")
+        .expect("the closing text is there");
+    assert!(
+        end > text.rfind("Vedlegg 2").expect("appendices"),
+        "after the appendices"
+    );
+    assert_eq!((stats.laid_out, stats.whole), (1, 1), "{stats:?}");
+
+    // A landscape page in a terms text keeps its size.
+    let (built, stats) = bank_built_with(
+        |dir| {
+            let f = dir.join("vilkaar/iskr-2024-09.typ");
+            let old = std::fs::read_to_string(&f).expect("terms text");
+            std::fs::write(&f, format!("{old}\n#page(flipped: true)[Liggende side]\n")).expect("write");
+        },
+        1,
+    );
+    let doc = lopdf::Document::load_mem(&built[0].pdf).expect("PDF parses");
+    let landscape = doc
+        .get_pages()
+        .values()
+        .filter(|id| {
+            let media = doc
+                .get_dictionary(**id)
+                .and_then(|p| p.get(b"MediaBox"))
+                .and_then(|m| m.as_array());
+            let n = |o: &lopdf::Object| o.as_float().or_else(|_| o.as_i64().map(|i| i as f32)).unwrap_or(0.0);
+            media.is_ok_and(|m| m.len() == 4 && n(&m[2]) > n(&m[3]))
+        })
+        .count();
+    assert_eq!(landscape, 1);
+    assert_eq!(stats.whole, 1, "{stats:?}");
+
+    // A terms text that links to a label in the agreement cannot be laid out alone; it is
+    // tried once, then such agreements go straight to the whole layout.
+    let (built, stats) = bank_built_with(
+        |dir| {
+            let f = dir.join("vilkaar/iskr-2024-09.typ");
+            let old = std::fs::read_to_string(&f).expect("terms text");
+            std::fs::write(&f, format!("{old}\nSe #link(<signatar-1>)[signaturen].\n")).expect("write");
+        },
+        2,
+    );
+    let text = text_of(&built[1].pdf);
+    let at = text.find("Se sign").expect("the sentence is there");
+    assert!(text[at..].starts_with("Se signaturen"), "{}", &text[at..at + 60]);
+    assert_eq!((stats.laid_out, stats.reused, stats.whole), (0, 0, 2), "{stats:?}");
+}
+
 /// Template directories without `vedlegg.typ.j2` lay out each agreement whole, and a main
 /// template that puts pages after the appendices gets the whole layout too, not a wrong
 /// document.
