@@ -71,6 +71,16 @@ impl Diagnostic {
         }
     }
 
+    /// An error at a located value.
+    pub fn error_at<T>(code: &'static str, at: &crate::raw::Sp<T>, message: impl Into<String>) -> Self {
+        Diagnostic::error(code, at.loc.clone(), at.path.clone(), message)
+    }
+
+    /// A warning at a located value.
+    pub fn warning_at<T>(code: &'static str, at: &crate::raw::Sp<T>, message: impl Into<String>) -> Self {
+        Diagnostic::warning(code, at.loc.clone(), at.path.clone(), message)
+    }
+
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self

@@ -440,10 +440,9 @@ fn check_duplicate_ids(run: &mut Run) {
         let Some(id) = &a.agreement.avtale.id else { continue };
         match first.get(&id.v) {
             Some(loc) => a.diags.push(
-                Diagnostic::error(
+                Diagnostic::error_at(
                     "duplicate-id",
-                    id.loc.clone(),
-                    id.path.clone(),
+                    id,
                     format!("agreement id `{}` is used more than once", id.v),
                 )
                 .with_related(loc.clone(), "first used here")

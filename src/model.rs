@@ -408,19 +408,17 @@ fn read_tjeneste(diags: &mut Diags, t: &Table, loc: Loc, p: &str) -> Tjeneste {
             for m in list {
                 if !MILJOE.contains(&m.v.as_str()) {
                     diags.push(
-                        crate::diag::Diagnostic::error(
+                        crate::diag::Diagnostic::error_at(
                             "invalid-value",
-                            m.loc.clone(),
-                            m.path.clone(),
+                            &m,
                             format!("`{}` is not an environment", m.v),
                         )
                         .with_help("allowed: `test`, `produksjon`"),
                     );
                 } else if out.iter().any(|o| o.v == m.v) {
-                    diags.push(crate::diag::Diagnostic::error(
+                    diags.push(crate::diag::Diagnostic::error_at(
                         "invalid-value",
-                        m.loc.clone(),
-                        m.path.clone(),
+                        &m,
                         format!("environment `{}` is listed twice", m.v),
                     ));
                 } else {

@@ -162,7 +162,7 @@ pub struct AppendixStats {
 
 /// Laid-out appendix pages, kept for the next agreements that have the same appendices.
 struct SharedAppendices {
-    /// SHA-256 of the appendix document's source and the terms texts it includes.
+    /// SHA-256 of the appendix document's source and of the terms texts it includes.
     key: [u8; 32],
     /// The date it was laid out with, when its layout asked for the date.
     date: Option<chrono::NaiveDate>,
@@ -315,13 +315,8 @@ impl Renderer {
         for s in strings(a) {
             if let Some((c, why)) = s.v.chars().find_map(|c| self.unprintable(c).map(|why| (c, why))) {
                 problems.push(
-                    Diagnostic::error(
-                        "unsupported-character",
-                        s.loc.clone(),
-                        s.path.clone(),
-                        format!("{why} (U+{:04X})", c as u32),
-                    )
-                    .with_help("replace the character, or write the name as registered in Enhetsregisteret"),
+                    Diagnostic::error_at("unsupported-character", s, format!("{why} (U+{:04X})", c as u32))
+                        .with_help("replace the character, or write the name as registered in Enhetsregisteret"),
                 );
             }
         }
@@ -448,11 +443,12 @@ impl Renderer {
             let mut h = Sha256::new();
             h.update((src.len() as u64).to_le_bytes());
             h.update(src.as_bytes());
-            for (path, data) in &terms {
-                h.update((path.len() as u64).to_le_bytes());
-                h.update(path.as_bytes());
-                h.update((data.len() as u64).to_le_bytes());
-                h.update(data);
+            // The terms texts by the SHA-256 the catalogue took of them when it loaded them.
+            for v in &view.vedlegg {
+                for part in [&v.fil, &v.sha256] {
+                    h.update((part.len() as u64).to_le_bytes());
+                    h.update(part.as_bytes());
+                }
             }
             <[u8; 32]>::from(h.finalize())
         };
@@ -499,7 +495,8 @@ impl Renderer {
         view.vedleggssider = Some(pages.len());
         let src = self.render(render::MAIN_TEMPLATE, view)?;
         let (world, doc) = self.compile_doc(MAIN_PATH, src, date, files)?;
-        self.check_doc(&doc)?;
+        // Text off the page is looked for once, on the pages put together below.
+        self.check_pages(doc.pages().len())?;
         // The blank pages must be the last ones, as many as the appendices have; a template
         // that puts something else there (or leaves no marked pages) gets the whole layout.
         match placeholder_page(&doc) {
@@ -865,10 +862,9 @@ fn overflow_error(a: &Agreement, text: &str) -> BuildError {
         Some(s) => {
             let longest = s.v.split_whitespace().map(|w| w.chars().count()).max().unwrap_or(0);
             BuildError::Input(vec![
-                Diagnostic::error(
+                Diagnostic::error_at(
                     "text-overflow",
-                    s.loc.clone(),
-                    s.path.clone(),
+                    s,
                     format!("`{shown}{ellipsis}` runs off the page: a word of {longest} characters cannot be wrapped"),
                 )
                 .with_help("break the value with spaces, or shorten it"),

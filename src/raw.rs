@@ -331,12 +331,7 @@ fn check_enum(diags: &mut Diags, s: Sp<String>, allowed: &[&str]) -> Option<Sp<S
     if allowed.contains(&s.v.as_str()) {
         return Some(s);
     }
-    let mut d = Diagnostic::error(
-        "invalid-value",
-        s.loc.clone(),
-        s.path.clone(),
-        format!("`{}` is not an allowed value", s.v),
-    );
+    let mut d = Diagnostic::error_at("invalid-value", &s, format!("`{}` is not an allowed value", s.v));
     d = match suggest(&s.v, allowed.iter().copied()) {
         Some(x) => d.with_help(format!("did you mean `{x}`? allowed: {}", quote_list(allowed))),
         None => d.with_help(format!("allowed: {}", quote_list(allowed))),

@@ -32,34 +32,23 @@ fn check_orgnr(diags: &mut Diags, n: &Sp<String>, testdata: bool) {
     let digits = normalise_orgnr(&n.v);
     if digits.len() != 9 || !digits.chars().all(|c| c.is_ascii_digit()) {
         diags.push(
-            Diagnostic::error(
-                "orgnr-format",
-                n.loc.clone(),
-                n.path.clone(),
-                format!("`{}` is not 9 digits", n.v),
-            )
-            .with_help("an organisation number has exactly 9 digits, e.g. `974 761 076`"),
+            Diagnostic::error_at("orgnr-format", n, format!("`{}` is not 9 digits", n.v))
+                .with_help("an organisation number has exactly 9 digits, e.g. `974 761 076`"),
         );
         return;
     }
     if !orgnr_checksum_ok(&digits) {
         diags.push(
-            Diagnostic::error(
-                "orgnr-checksum",
-                n.loc.clone(),
-                n.path.clone(),
-                format!("`{}` has a wrong check digit", n.v),
-            )
-            .with_help("check the number against Enhetsregisteret; the last digit is a mod-11 check digit"),
+            Diagnostic::error_at("orgnr-checksum", n, format!("`{}` has a wrong check digit", n.v))
+                .with_help("check the number against Enhetsregisteret; the last digit is a mod-11 check digit"),
         );
         return;
     }
     if !testdata && !digits.starts_with(['8', '9']) {
         diags.push(
-            Diagnostic::warning(
+            Diagnostic::warning_at(
                 "orgnr-test-range",
-                n.loc.clone(),
-                n.path.clone(),
+                n,
                 format!(
                     "`{}` does not start with 8 or 9, as registered organisation numbers do",
                     n.v
@@ -99,13 +88,8 @@ fn check_email(diags: &mut Diags, e: &Option<Sp<String>>) {
         && !plausible_email(&e.v)
     {
         diags.push(
-            Diagnostic::error(
-                "email",
-                e.loc.clone(),
-                e.path.clone(),
-                format!("`{}` is not a plausible e-mail address", e.v),
-            )
-            .with_help("write an address such as `postmottak@example.no`"),
+            Diagnostic::error_at("email", e, format!("`{}` is not a plausible e-mail address", e.v))
+                .with_help("write an address such as `postmottak@example.no`"),
         );
     }
 }
@@ -117,23 +101,17 @@ pub fn check(diags: &mut Diags, a: &Agreement, cat: &Catalogue) {
         && !id.v.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
     {
         diags.push(
-            Diagnostic::error(
-                "invalid-value",
-                id.loc.clone(),
-                id.path.clone(),
-                format!("`{}` is not a valid agreement id", id.v),
-            )
-            .with_help("use letters A-Z, digits, `-`, `_` and `.` only: the id names the PDF file"),
+            Diagnostic::error_at("invalid-value", id, format!("`{}` is not a valid agreement id", id.v))
+                .with_help("use letters A-Z, digits, `-`, `_` and `.` only: the id names the PDF file"),
         );
     }
     if let (Some(dato), Some(fra)) = (&a.avtale.dato, &a.avtale.gyldig_fra)
         && fra.v < dato.v
     {
         diags.push(
-            Diagnostic::error(
+            Diagnostic::error_at(
                 "date-order",
-                fra.loc.clone(),
-                fra.path.clone(),
+                fra,
                 format!("`gyldig_fra` ({}) is before the agreement date ({})", fra.v, dato.v),
             )
             .with_related(dato.loc.clone(), "agreement date")
@@ -149,10 +127,9 @@ pub fn check(diags: &mut Diags, a: &Agreement, cat: &Catalogue) {
         && !((2..=4).contains(&f.v.len()) && f.v.chars().all(|c| c.is_ascii_uppercase()))
     {
         diags.push(
-            Diagnostic::error(
+            Diagnostic::error_at(
                 "invalid-value",
-                f.loc.clone(),
-                f.path.clone(),
+                f,
                 format!("`{}` is not an organisation form code", f.v),
             )
             .with_help("use the Enhetsregisteret code: 2-4 capital letters, e.g. `AS`, `KOMM`, `ORGL`"),
@@ -163,13 +140,8 @@ pub fn check(diags: &mut Diags, a: &Agreement, cat: &Catalogue) {
         && !(n.v.len() == 4 && n.v.chars().all(|c| c.is_ascii_digit()))
     {
         diags.push(
-            Diagnostic::error(
-                "postnummer",
-                n.loc.clone(),
-                n.path.clone(),
-                format!("`{}` is not a 4-digit postcode", n.v),
-            )
-            .with_help("write the postcode as a string of 4 digits, e.g. `\"0150\"`"),
+            Diagnostic::error_at("postnummer", n, format!("`{}` is not a 4-digit postcode", n.v))
+                .with_help("write the postcode as a string of 4 digits, e.g. `\"0150\"`"),
         );
     }
     check_email(diags, &v.varslingsadresse);
@@ -180,13 +152,8 @@ pub fn check(diags: &mut Diags, a: &Agreement, cat: &Catalogue) {
             && !plausible_phone(&t.v)
         {
             diags.push(
-                Diagnostic::error(
-                    "phone",
-                    t.loc.clone(),
-                    t.path.clone(),
-                    format!("`{}` is not a plausible phone number", t.v),
-                )
-                .with_help("write 8 digits (`912 34 567`) or `+` and 7-15 digits (`+47 912 34 567`)"),
+                Diagnostic::error_at("phone", t, format!("`{}` is not a plausible phone number", t.v))
+                    .with_help("write 8 digits (`912 34 567`) or `+` and 7-15 digits (`+47 912 34 567`)"),
             );
         }
     }
@@ -224,20 +191,18 @@ pub fn check(diags: &mut Diags, a: &Agreement, cat: &Catalogue) {
             (None, true) => {
                 let f = s.fullmakt.as_ref().expect("delegated implies fullmakt");
                 diags.push(
-                    Diagnostic::error(
+                    Diagnostic::error_at(
                         "delegation-reference",
-                        f.loc.clone(),
-                        f.path.clone(),
+                        f,
                         "delegated authority without `fullmakt_referanse`",
                     )
                     .with_help("add `fullmakt_referanse` naming the delegation decision"),
                 );
             }
             (Some(r), false) if s.fullmakt.is_some() => diags.push(
-                Diagnostic::error(
+                Diagnostic::error_at(
                     "delegation-reference",
-                    r.loc.clone(),
-                    r.path.clone(),
+                    r,
                     "`fullmakt_referanse` is only allowed with `fullmakt = \"delegert\"`",
                 )
                 .with_help("remove `fullmakt_referanse`, or set `fullmakt = \"delegert\"`"),
@@ -255,14 +220,9 @@ pub fn check(diags: &mut Diags, a: &Agreement, cat: &Catalogue) {
             && normalise_orgnr(&own.v) == normalise_orgnr(&n.v)
         {
             diags.push(
-                Diagnostic::warning(
-                    "segment-owner-self",
-                    n.loc.clone(),
-                    n.path.clone(),
-                    "the segment owner is the consumer itself",
-                )
-                .with_related(own.loc.clone(), "the consumer's number")
-                .with_help("a segment owner speaks for other organisations; check the `[segment]` table"),
+                Diagnostic::warning_at("segment-owner-self", n, "the segment owner is the consumer itself")
+                    .with_related(own.loc.clone(), "the consumer's number")
+                    .with_help("a segment owner speaks for other organisations; check the `[segment]` table"),
             );
         }
     }
@@ -286,10 +246,9 @@ pub fn check(diags: &mut Diags, a: &Agreement, cat: &Catalogue) {
             && date.v > dato.v
         {
             diags.push(
-                Diagnostic::error(
+                Diagnostic::error_at(
                     "date-order",
-                    date.loc.clone(),
-                    date.path.clone(),
+                    date,
                     format!(
                         "the data processing agreement ({}) is dated after the agreement ({})",
                         date.v, dato.v
@@ -315,10 +274,9 @@ pub fn check(diags: &mut Diags, a: &Agreement, cat: &Catalogue) {
         for s in &d.tjenester {
             if !requested.contains(&s.v.as_str()) {
                 diags.push(
-                    Diagnostic::error(
+                    Diagnostic::error_at(
                         "processor-service",
-                        s.loc.clone(),
-                        s.path.clone(),
+                        s,
                         format!("the processor handles `{}`, which this agreement does not request", s.v),
                     )
                     .with_help(if requested.is_empty() {
@@ -357,10 +315,9 @@ fn check_terms_pin(diags: &mut Diags, a: &Agreement, pin: &Sp<String>, doc: &cra
     {
         let translated = doc.current().filter(|c| c.has_language(lang));
         diags.push(
-            Diagnostic::warning(
+            Diagnostic::warning_at(
                 "terms-language-fallback",
-                pin.loc.clone(),
-                pin.path.clone(),
+                pin,
                 format!(
                     "`{}@{}` has no text in `{lang}`; the agreement will include the bokmål text, which is binding",
                     doc.id, pin.v
@@ -379,10 +336,9 @@ fn check_terms_pin(diags: &mut Diags, a: &Agreement, pin: &Sp<String>, doc: &cra
     }
     match version {
         None => diags.push(
-            Diagnostic::error(
+            Diagnostic::error_at(
                 "unknown-terms-version",
-                pin.loc.clone(),
-                pin.path.clone(),
+                pin,
                 format!("`{}` has no version `{}`", doc.id, pin.v),
             )
             .with_help(match doc.current() {
@@ -395,10 +351,9 @@ fn check_terms_pin(diags: &mut Diags, a: &Agreement, pin: &Sp<String>, doc: &cra
             }),
         ),
         Some(v) if v.status == TermsStatus::Trukket => diags.push(
-            Diagnostic::error(
+            Diagnostic::error_at(
                 "terms-withdrawn",
-                pin.loc.clone(),
-                pin.path.clone(),
+                pin,
                 format!("`{}@{}` has been withdrawn", doc.id, pin.v),
             )
             .with_help(match doc.current() {
@@ -409,10 +364,9 @@ fn check_terms_pin(diags: &mut Diags, a: &Agreement, pin: &Sp<String>, doc: &cra
         Some(v) if v.status == TermsStatus::Erstattet => {
             if let Some(c) = doc.current() {
                 diags.push(
-                    Diagnostic::warning(
+                    Diagnostic::warning_at(
                         "terms-superseded",
-                        pin.loc.clone(),
-                        pin.path.clone(),
+                        pin,
                         format!("`{}@{}` is superseded by `{}`", doc.id, pin.v, c.versjon),
                     )
                     .with_help(format!("pin `{}` when the agreement is revised", c.versjon)),
@@ -429,10 +383,9 @@ fn check_service(diags: &mut Diags, a: &Agreement, i: usize, t: &Tjeneste, cat: 
         && f.v.trim().chars().count() < 20
     {
         diags.push(
-            Diagnostic::error(
+            Diagnostic::error_at(
                 "short-purpose",
-                f.loc.clone(),
-                f.path.clone(),
+                f,
                 format!(
                     "the purpose is {} characters; at least 20 are needed",
                     f.v.trim().chars().count()
@@ -443,12 +396,7 @@ fn check_service(diags: &mut Diags, a: &Agreement, i: usize, t: &Tjeneste, cat: 
     }
     let Some(service) = cat.service(&id.v) else {
         let ids: Vec<&str> = cat.tjenester.iter().map(|s| s.id.as_str()).collect();
-        let d = Diagnostic::error(
-            "unknown-service",
-            id.loc.clone(),
-            id.path.clone(),
-            format!("unknown service `{}`", id.v),
-        );
+        let d = Diagnostic::error_at("unknown-service", id, format!("unknown service `{}`", id.v));
         diags.push(match suggest(&id.v, ids.iter().copied()) {
             Some(s) => d.with_help(format!("did you mean `{s}`?")),
             None => d.with_help(format!("known services: {}", quote_list(&ids))),
@@ -463,10 +411,9 @@ fn check_service(diags: &mut Diags, a: &Agreement, i: usize, t: &Tjeneste, cat: 
     for need in &service.krever {
         if !a.tjeneste.iter().any(|o| o.id.as_ref().is_some_and(|x| &x.v == need)) {
             diags.push(
-                Diagnostic::error(
+                Diagnostic::error_at(
                     "requires-service",
-                    id.loc.clone(),
-                    id.path.clone(),
+                    id,
                     format!("`{}` can only be requested together with `{need}`", id.v),
                 )
                 .with_help(format!("add a `[[tjeneste]]` with `id = \"{need}\"`")),
@@ -477,10 +424,9 @@ fn check_service(diags: &mut Diags, a: &Agreement, i: usize, t: &Tjeneste, cat: 
     if let Some(first) = a.tjeneste[..i].iter().find(|o| {
         o.id.as_ref().is_some_and(|x| x.v == id.v) && o.rettighetspakke.as_ref().is_some_and(|p| p.v == pkg_id.v)
     }) {
-        let mut d = Diagnostic::error(
+        let mut d = Diagnostic::error_at(
             "duplicate-service",
-            id.loc.clone(),
-            id.path.clone(),
+            id,
             format!("`{}` with rights package `{}` is requested twice", id.v, pkg_id.v),
         )
         .with_help("remove one of the two `[[tjeneste]]` tables");
@@ -496,10 +442,9 @@ fn check_service(diags: &mut Diags, a: &Agreement, i: usize, t: &Tjeneste, cat: 
             help = format!("did you mean `{s}`? {help}");
         }
         diags.push(
-            Diagnostic::error(
+            Diagnostic::error_at(
                 "unknown-rights-package",
-                pkg_id.loc.clone(),
-                pkg_id.path.clone(),
+                pkg_id,
                 format!("`{}` does not offer the rights package `{}`", service.id, pkg_id.v),
             )
             .with_help(help),
@@ -512,10 +457,9 @@ fn check_service(diags: &mut Diags, a: &Agreement, i: usize, t: &Tjeneste, cat: 
         {
             let allowed: Vec<&str> = pkg.grunnlag.iter().map(String::as_str).collect();
             diags.push(
-                Diagnostic::error(
+                Diagnostic::error_at(
                     "basis-not-allowed",
-                    kind.loc.clone(),
-                    kind.path.clone(),
+                    kind,
                     format!(
                         "rights package `{}` does not allow a disclosure basis of type `{}`",
                         pkg.id, kind.v
@@ -565,13 +509,8 @@ fn check_service(diags: &mut Diags, a: &Agreement, i: usize, t: &Tjeneste, cat: 
                     .is_ok_and(|p| p.scheme() == "https" && p.host_str().is_some_and(|h| !h.is_empty()));
                 if !ok {
                     diags.push(
-                        Diagnostic::error(
-                            "url",
-                            u.loc.clone(),
-                            u.path.clone(),
-                            format!("`{}` is not an absolute https address", u.v),
-                        )
-                        .with_help("write a full address such as `https://bank.example/samtykke/retur`"),
+                        Diagnostic::error_at("url", u, format!("`{}` is not an absolute https address", u.v))
+                            .with_help("write a full address such as `https://bank.example/samtykke/retur`"),
                     );
                 }
             }
