@@ -1,0 +1,97 @@
+//! Helpers shared by the test binaries: where the repository is, the binary, the shipped
+//! catalogue and renderer, and reading text back from a PDF.
+// Each test binary uses its own subset of these.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use assert_cmd::Command;
+use avtale::assets::Assets;
+use avtale::catalog::Catalogue;
+use avtale::diag::Sources;
+use avtale::pdf::{PdfSettings, Renderer};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The `avtale` binary, run from the repository root so that reported paths are relative,
+/// and stopped if it runs for more than two minutes.
+pub fn avtale() -> Command {
+    let mut cmd = Command::cargo_bin("avtale").expect("the `avtale` binary is built");
+    cmd.current_dir(root()).timeout(Duration::from_secs(120));
+    cmd
+}
+
+/// The catalogue built into the binary.
+pub fn catalogue() -> Catalogue {
+    Catalogue::load(&Assets::Embedded, "katalog.toml", &mut Sources::default()).expect("shipped catalogue loads")
+}
+
+/// A renderer with the built-in templates and the default PDF settings.
+pub fn renderer() -> Renderer {
+    Renderer::new(Assets::Embedded, &PdfSettings::default()).expect("default standards combine")
+}
+
+/// The text of a PDF with words joined across hyphenated line ends and whitespace folded.
+pub fn text_of(pdf: &[u8]) -> String {
+    let raw = pdf_extract::extract_text_from_mem(pdf).expect("text extracts");
+    raw.replace("-\n", "").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A copy of the shipped `templates/` directory.
+pub fn template_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ok = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(root().join("templates/."))
+        .arg(dir.path())
+        .status()
+        .expect("cp");
+    assert!(ok.success());
+    dir
+}
+
+/// Append a line of text to a file.
+pub fn append(path: &Path, text: &str) {
+    let old = std::fs::read_to_string(path).expect("read");
+    std::fs::write(path, format!("{old}\n{text}\n")).expect("write");
+}
+
+/// The agreement text with `spraak` set in its `[avtale]` or `[felles.avtale]` table.
+pub fn with_language(text: &str, lang: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        if line.trim_start().starts_with("spraak") {
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+        if line.trim() == "[avtale]" || line.trim() == "[felles.avtale]" {
+            out.push_str(&format!("spraak = \"{lang}\"\n"));
+        }
+    }
+    out
+}
+
+/// A TOML value as JSON, for schema validation.
+pub fn toml_to_json(v: &toml::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        toml::Value::String(s) => Value::String(s.clone()),
+        toml::Value::Integer(i) => Value::from(*i),
+        toml::Value::Float(f) => Value::from(*f),
+        toml::Value::Boolean(b) => Value::Bool(*b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(items) => Value::Array(items.iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => Value::Object(t.iter().map(|(k, x)| (k.clone(), toml_to_json(x))).collect()),
+    }
+}
+
+/// Lower-case hexadecimal SHA-256.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
