@@ -6,11 +6,11 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use avtale::assets::Assets;
+use avtale::base::diag::Sources;
 use avtale::catalog::Catalogue;
-use avtale::diag::Sources;
-use avtale::load;
-use avtale::pdf::{PdfSettings, Renderer};
+use avtale::catalog::assets::Assets;
+use avtale::document::{PdfSettings, Typesetter};
+use avtale::input::load;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
@@ -22,7 +22,7 @@ fn main() {
 
     let t0 = Instant::now();
     let cat = Catalogue::load(&Assets::Embedded, "katalog.toml", &mut Sources::default()).expect("catalogue");
-    let renderer = Renderer::new(Assets::Embedded, &PdfSettings::default()).expect("renderer");
+    let renderer = Typesetter::new(Assets::Embedded, &PdfSettings::default()).expect("renderer");
     let run = load::load(std::slice::from_ref(&file), &cat);
     let loaded = run.agreements.first().expect("an agreement");
     let agreement = &loaded.agreement;
@@ -31,7 +31,7 @@ fn main() {
     let t1 = Instant::now();
     let first = renderer
         .build(agreement, &cat, &|v| {
-            avtale::provenance::attachments(loaded, v, &cat, &renderer.settings)
+            avtale::document::provenance::attachments(loaded, v, &cat, &renderer.settings)
         })
         .expect("builds");
     let cold = t1.elapsed();
@@ -42,7 +42,7 @@ fn main() {
         let t = Instant::now();
         let b = renderer
             .build(agreement, &cat, &|v| {
-                avtale::provenance::attachments(loaded, v, &cat, &renderer.settings)
+                avtale::document::provenance::attachments(loaded, v, &cat, &renderer.settings)
             })
             .expect("builds");
         warm.push(t.elapsed().as_secs_f64() * 1000.0);

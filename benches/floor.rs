@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use avtale::assets::Assets;
-use avtale::pdf::{PdfSettings, Renderer};
+use avtale::catalog::assets::Assets;
+use avtale::document::{PdfSettings, Typesetter};
 
 fn main() {
     let dir = std::env::args()
@@ -41,7 +41,7 @@ fn main() {
         signature_fields: false,
         attachments: false,
     };
-    let renderer = Renderer::new(Assets::Embedded, &settings).expect("renderer");
+    let renderer = Typesetter::new(Assets::Embedded, &settings).expect("renderer");
     let next = AtomicUsize::new(0);
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     std::thread::scope(|s| {

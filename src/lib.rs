@@ -1,24 +1,17 @@
 //! `avtale`: consumer agreements for data sharing with Skatteetaten, from TOML files to
 //! checked, signable PDF.
+//!
+//! The modules are layers, each using only those listed before it:
+//! `base` → `catalog` → `input` → `document` → (`batch`, `review`, `verify`, `scaffold`) →
+//! `commands` → `cli`. The README's "Architecture" section says what each owns.
 
-pub mod assets;
-pub mod build;
+pub mod base;
+pub mod batch;
 pub mod catalog;
 pub mod cli;
-pub mod csvmembers;
-pub mod diag;
-pub mod lang;
-pub mod load;
-pub mod model;
-pub mod pdf;
-pub mod provenance;
-pub mod raw;
-pub mod render;
+pub mod commands;
+pub mod document;
+pub mod input;
 pub mod review;
-pub mod rules;
 pub mod scaffold;
-pub mod schema;
-pub mod sigfield;
-pub mod text;
 pub mod verify;
-pub mod world;

@@ -15,9 +15,9 @@
 
 use chrono::NaiveDate;
 
-use crate::assets::Assets;
-use crate::catalog::{CATALOGUE_FILE, Catalogue, DELINGSVILKAAR};
-use crate::diag::Sources;
+use crate::base::diag::Sources;
+use crate::catalog::assets::Assets;
+use crate::catalog::{CATALOGUE_FILE, Catalogue, DELINGSVILKAAR, Service};
 
 /// The text that marks every value the author must supply.
 pub const PLACEHOLDER: &str = "FYLL UT";
@@ -27,7 +27,7 @@ pub const DEFAULT_SERVICE: &str = "summertskattegrunnlag";
 
 /// What `avtale new` knows before the author starts filling in.
 #[derive(Debug, Clone)]
-pub struct NewOptions {
+pub struct NewAgreement {
     /// The consumer's organisation number, written as given.
     pub orgnr: String,
     /// The consumer's registered name.
@@ -44,14 +44,14 @@ pub struct NewOptions {
 
 /// A new agreement file, checked against the built-in catalogue (current terms versions,
 /// the rights packages of the service).
-pub fn new_agreement(opts: &NewOptions) -> String {
+pub fn new_agreement(opts: &NewAgreement) -> String {
     let cat = Catalogue::load(&Assets::Embedded, CATALOGUE_FILE, &mut Sources::default()).ok();
-    render(opts, cat.as_ref())
+    scaffold_text(opts, cat.as_ref())
 }
 
 /// A new agreement file for a given catalogue (for `--catalogue` / `--templates`).
-pub fn new_agreement_with_catalogue(opts: &NewOptions, cat: &Catalogue) -> String {
-    render(opts, Some(cat))
+pub fn new_agreement_with_catalogue(opts: &NewAgreement, cat: &Catalogue) -> String {
+    scaffold_text(opts, Some(cat))
 }
 
 /// A TOML string literal, escaped by the `toml` crate.
@@ -64,9 +64,10 @@ fn fill(hint: &str) -> String {
     quote(&format!("{PLACEHOLDER}: {hint}"))
 }
 
-struct Out(String);
+/// The agreement file being written.
+struct TomlText(String);
 
-impl Out {
+impl TomlText {
     fn line(&mut self, s: &str) {
         self.0.push_str(s);
         self.0.push('\n');
@@ -106,17 +107,37 @@ impl Out {
     }
 }
 
-fn render(opts: &NewOptions, cat: Option<&Catalogue>) -> String {
+/// The commented agreement file for `opts`, explained from the catalogue where it is given.
+fn scaffold_text(opts: &NewAgreement, cat: Option<&Catalogue>) -> String {
     let dato = opts.dato.format("%Y-%m-%d").to_string();
     let service_id = opts.tjeneste.as_deref().unwrap_or(DEFAULT_SERVICE);
     let service = cat.and_then(|c| c.service(service_id));
-    let current = |doc: &str| {
-        cat.and_then(|c| c.terms(doc))
-            .and_then(|d| d.current())
-            .map(|v| quote(&v.versjon))
-    };
 
-    let mut o = Out(String::new());
+    let mut o = TomlText(String::new());
+    write_preamble(&mut o);
+    write_avtale(&mut o, opts, &dato);
+    write_virksomhet(&mut o, opts);
+    write_kontakter(&mut o);
+    write_signatar(&mut o);
+    if opts.segment {
+        write_segment(&mut o);
+    }
+    write_databehandler(&mut o, &dato, service_id);
+    write_vilkaar(&mut o, cat);
+    write_tjeneste(&mut o, opts, cat, service_id, service);
+    write_grunnlag(&mut o);
+    o.0
+}
+
+/// The current version of terms document `doc` in the catalogue, as a TOML string.
+fn current_version(cat: Option<&Catalogue>, doc: &str) -> Option<String> {
+    cat.and_then(|c| c.terms(doc))
+        .and_then(|d| d.current())
+        .map(|v| quote(&v.versjon))
+}
+
+/// The opening comment on how to fill in the file, and the format version.
+fn write_preamble(o: &mut TomlText) {
     o.comment(
         "Konsumentavtale om deling av opplysninger fra Skatteetaten (avtaleformat 1).\n\
          \n\
@@ -133,8 +154,10 @@ fn render(opts: &NewOptions, cat: Option<&Catalogue>) -> String {
     o.blank();
     o.comment("Filformatets versjon. Skal være 1.");
     o.key("format", "1");
+}
 
-    // [avtale]
+/// The `[avtale]` table: id, language, status and dates.
+fn write_avtale(o: &mut TomlText, opts: &NewAgreement, dato: &str) {
     o.blank();
     o.line("[avtale]");
     o.comment(
@@ -150,9 +173,9 @@ fn render(opts: &NewOptions, cat: Option<&Catalogue>) -> String {
     o.comment("Avtalens status: utkast, til_signering eller signert.");
     o.key("status", "\"utkast\"");
     o.comment("Avtalens dato, skrevet uten anførselstegn.");
-    o.key("dato", &dato);
+    o.key("dato", dato);
     o.comment("Valgfritt: datoen avtalen gjelder fra (ikke før dato), uten anførselstegn.");
-    o.optional("gyldig_fra", &dato);
+    o.optional("gyldig_fra", dato);
     o.comment("Valgfritt: id-en til en tidligere avtale som denne avtalen erstatter.");
     o.optional("erstatter", "\"KA-2023-0007\"");
     o.comment(
@@ -160,8 +183,10 @@ fn render(opts: &NewOptions, cat: Option<&Catalogue>) -> String {
          begynner på 8 eller 9, ingen advarsel.",
     );
     o.optional("testdata", "true");
+}
 
-    // [virksomhet]
+/// The `[virksomhet]` table and its `[virksomhet.postadresse]`.
+fn write_virksomhet(o: &mut TomlText, opts: &NewAgreement) {
     o.blank();
     o.comment("Konsumenten: virksomheten som mottar opplysningene og er behandlingsansvarlig for dem.");
     o.line("[virksomhet]");
@@ -180,8 +205,10 @@ fn render(opts: &NewOptions, cat: Option<&Catalogue>) -> String {
     o.comment("Postnummer: nøyaktig 4 sifre, som streng, f.eks. \"0150\".");
     o.key("postnummer", &fill("4 sifre"));
     o.missing("poststed", "poststed.");
+}
 
-    // [[kontakt]]
+/// Two `[[kontakt]]` tables, for the business and the technical contact.
+fn write_kontakter(o: &mut TomlText) {
     o.blank();
     o.comment(
         "Kontaktpersoner hos virksomheten, én [[kontakt]] per person. Avtalen må ha minst én\n\
@@ -210,8 +237,10 @@ fn render(opts: &NewOptions, cat: Option<&Catalogue>) -> String {
         o.key("telefon", &fill("telefonnummer"));
         o.blank();
     }
+}
 
-    // [[signatar]]
+/// One `[[signatar]]` table.
+fn write_signatar(o: &mut TomlText) {
     o.comment("Signatarer: personer med myndighet til å signere for virksomheten. Minst én.");
     o.line("[[signatar]]");
     o.missing("navn", "signatarens fulle navn.");
@@ -228,25 +257,27 @@ fn render(opts: &NewOptions, cat: Option<&Catalogue>) -> String {
     );
     o.comment("Valgfritt: signatarens e-postadresse.");
     o.optional("epost", "\"fornavn.etternavn@virksomhet.no\"");
+}
 
-    // [segment]
-    if opts.segment {
-        o.blank();
-        o.comment(
-            "Segmentet virksomheten deltar gjennom, f.eks. kommunal sektor. Med [segment] brukes\n\
-             segmentvarianten av delingsvilkårene.",
-        );
-        o.line("[segment]");
-        o.missing("id", "segmentets id, f.eks. kommunal-sektor.");
-        o.blank();
-        o.comment("Segmentets ansvarlige virksomhet.");
-        o.line("[segment.ansvarlig]");
-        o.missing("navn", "navnet på segmentets ansvarlige virksomhet.");
-        o.comment("Den ansvarlige virksomhetens organisasjonsnummer: 9 sifre, som streng.");
-        o.key("organisasjonsnummer", &fill("9 sifre"));
-    }
+/// The `[segment]` table and its `[segment.ansvarlig]`.
+fn write_segment(o: &mut TomlText) {
+    o.blank();
+    o.comment(
+        "Segmentet virksomheten deltar gjennom, f.eks. kommunal sektor. Med [segment] brukes\n\
+         segmentvarianten av delingsvilkårene.",
+    );
+    o.line("[segment]");
+    o.missing("id", "segmentets id, f.eks. kommunal-sektor.");
+    o.blank();
+    o.comment("Segmentets ansvarlige virksomhet.");
+    o.line("[segment.ansvarlig]");
+    o.missing("navn", "navnet på segmentets ansvarlige virksomhet.");
+    o.comment("Den ansvarlige virksomhetens organisasjonsnummer: 9 sifre, som streng.");
+    o.key("organisasjonsnummer", &fill("9 sifre"));
+}
 
-    // [[databehandler]]
+/// An example `[[databehandler]]` table, commented out.
+fn write_databehandler(o: &mut TomlText, dato: &str, service_id: &str) {
     o.blank();
     o.comment(&format!(
         "Valgfritt: databehandlere (system- eller driftsleverandører) som behandler\n\
@@ -259,20 +290,30 @@ fn render(opts: &NewOptions, cat: Option<&Catalogue>) -> String {
          tjenester = [{}]   # tjenestene i denne avtalen som databehandleren håndterer",
         quote(service_id)
     ));
+}
 
-    // [vilkaar]
+/// The `[vilkaar]` table, with the current delingsvilkår version when the catalogue has one.
+fn write_vilkaar(o: &mut TomlText, cat: Option<&Catalogue>) {
     o.blank();
     o.line("[vilkaar]");
     o.comment(
         "Versjonen av Skatteetatens generelle delingsvilkår avtalen bygger på (gjeldende\n\
          versjon). Varianten følger av om [segment] er med.",
     );
-    match current(DELINGSVILKAAR) {
+    match current_version(cat, DELINGSVILKAAR) {
         Some(v) => o.key("delingsvilkaar", &v),
         None => o.key("delingsvilkaar", &fill("versjon av delingsvilkårene")),
     }
+}
 
-    // [[tjeneste]]
+/// The keys of the `[[tjeneste]]` table, explained from the catalogue's entry when known.
+fn write_tjeneste(
+    o: &mut TomlText,
+    opts: &NewAgreement,
+    cat: Option<&Catalogue>,
+    service_id: &str,
+    service: Option<&Service>,
+) {
     o.blank();
     o.comment("Delingstjenestene virksomheten ber om, én [[tjeneste]] per tjeneste og rettighetspakke.");
     o.line("[[tjeneste]]");
@@ -290,25 +331,7 @@ fn render(opts: &NewOptions, cat: Option<&Catalogue>) -> String {
         ));
     }
     match service {
-        Some(s) => {
-            let width = s.pakker.iter().map(|p| p.id.len()).max().unwrap_or(0);
-            let mut text =
-                String::from("Rettighetspakken: en av pakkene tjenesten tilbyr (tillatt utleveringsgrunnlag):");
-            for p in &s.pakker {
-                text.push_str(&format!(
-                    "\n  {:width$}  {} ({}{})",
-                    p.id,
-                    p.navn,
-                    p.grunnlag.join(", "),
-                    if p.krever_egen_hjemmel {
-                        "; krever egen_hjemmel"
-                    } else {
-                        ""
-                    },
-                ));
-            }
-            o.comment(&text);
-        }
+        Some(s) => o.comment(&packages_comment(s)),
         None => o.comment("Rettighetspakken: en av pakkene tjenesten tilbyr."),
     }
     o.key("rettighetspakke", &fill("rettighetspakke"));
@@ -319,7 +342,7 @@ fn render(opts: &NewOptions, cat: Option<&Catalogue>) -> String {
         )),
         None => o.comment("Versjonen av tjenestens bruksvilkår."),
     }
-    match service.and_then(|s| current(&s.bruksvilkaar)) {
+    match service.and_then(|s| current_version(cat, &s.bruksvilkaar)) {
         Some(v) => o.key("bruksvilkaar", &v),
         None => o.key("bruksvilkaar", &fill("versjon av bruksvilkårene")),
     }
@@ -340,6 +363,30 @@ fn render(opts: &NewOptions, cat: Option<&Catalogue>) -> String {
          til etter samtykket, hver en fullstendig https://-adresse.",
     );
     o.optional("retur_url", "[\"https://www.virksomhet.no/samtykke/retur\"]");
+}
+
+/// The comment listing the rights packages a service offers, one aligned line each.
+fn packages_comment(s: &Service) -> String {
+    let width = s.pakker.iter().map(|p| p.id.len()).max().unwrap_or(0);
+    let mut text = String::from("Rettighetspakken: en av pakkene tjenesten tilbyr (tillatt utleveringsgrunnlag):");
+    for p in &s.pakker {
+        text.push_str(&format!(
+            "\n  {:width$}  {} ({}{})",
+            p.id,
+            p.navn,
+            p.grunnlag.join(", "),
+            if p.krever_egen_hjemmel {
+                "; krever egen_hjemmel"
+            } else {
+                ""
+            },
+        ));
+    }
+    text
+}
+
+/// The service's `[tjeneste.utleveringsgrunnlag]` and `[tjeneste.behandlingsgrunnlag]` tables.
+fn write_grunnlag(o: &mut TomlText) {
     o.blank();
     o.comment("Grunnlaget for å få utlevert opplysningene (opphever taushetsplikten).");
     o.line("[tjeneste.utleveringsgrunnlag]");
@@ -360,15 +407,14 @@ fn render(opts: &NewOptions, cat: Option<&Catalogue>) -> String {
         "henvisning",
         "bestemmelsen behandlingen bygger på, f.eks. en paragraf i\nloven virksomheten forvalter.",
     );
-    o.0
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn opts() -> NewOptions {
-        NewOptions {
+    fn opts() -> NewAgreement {
+        NewAgreement {
             orgnr: "974760673".into(),
             navn: "Eksempel AS".into(),
             id: None,

@@ -2,20 +2,14 @@
 //! rebuilds through the manifest, shards, and interrupted runs.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
-use assert_cmd::Command;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn avtale() -> Command {
-    Command::cargo_bin("avtale").unwrap()
-}
+mod common;
+use common::{avtale, root};
 
 fn pdfs(dir: &Path) -> BTreeSet<String> {
     std::fs::read_dir(dir)

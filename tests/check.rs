@@ -7,9 +7,11 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
 use proptest::prelude::*;
 use serde_json::Value;
+
+mod common;
+use common::{avtale, root};
 
 /// Fixture directory, relative to the package root (the binary runs there).
 const FIX: &str = "tests/fixtures/check";
@@ -52,19 +54,8 @@ const ALL_CODES: &[&str] = &[
 // ---------------------------------------------------------------------------------------
 // Helpers
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn fixture(name: &str) -> String {
     format!("{FIX}/{name}")
-}
-
-/// The binary, run from the package root so that reported file names are relative.
-fn avtale() -> Command {
-    let mut cmd = Command::cargo_bin("avtale").expect("the `avtale` binary is built");
-    cmd.current_dir(root()).timeout(Duration::from_secs(120));
-    cmd
 }
 
 struct Run {
@@ -742,14 +733,14 @@ proptest! {
             // No check digit makes such a number valid.
             for last in 0..10 {
                 let number = format!("{digits}{last}");
-                prop_assert!(!avtale::rules::orgnr_checksum_ok(&number), "{}", number);
+                prop_assert!(!avtale::input::rules::orgnr_checksum_ok(&number), "{}", number);
             }
         } else {
             let number = format!("{digits}{check}");
-            prop_assert!(avtale::rules::orgnr_checksum_ok(&number), "{}", number);
+            prop_assert!(avtale::input::rules::orgnr_checksum_ok(&number), "{}", number);
             for last in (0..10).filter(|d| *d != check) {
                 let number = format!("{digits}{last}");
-                prop_assert!(!avtale::rules::orgnr_checksum_ok(&number), "{}", number);
+                prop_assert!(!avtale::input::rules::orgnr_checksum_ok(&number), "{}", number);
             }
         }
     }

@@ -11,7 +11,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{avtale, root, sha256_hex};
+use common::{avtale, examples_in, root, sha256_hex};
 
 /// Output of one command, normalised so that it is the same on every machine: the
 /// temporary directory is written `<TMP>` and durations `<T>`.
@@ -144,26 +144,6 @@ fn check_examples_and_flags() {
         all += &shown(args, None);
     }
     insta::assert_snapshot!("check_examples", all);
-}
-
-/// `agreements/` copied with every agreement in `lang`.
-fn examples_in(lang: &str, dir: &Path) {
-    for entry in walkdir::WalkDir::new(root().join("agreements")) {
-        let entry = entry.expect("walk");
-        let rel = entry.path().strip_prefix(root().join("agreements")).expect("inside");
-        let to = dir.join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&to).expect("mkdir");
-            continue;
-        }
-        let bytes = std::fs::read(entry.path()).expect("read");
-        if entry.path().extension().is_some_and(|e| e == "toml") {
-            let text = String::from_utf8(bytes).expect("utf-8");
-            std::fs::write(&to, common::with_language(&text, lang)).expect("write");
-        } else {
-            std::fs::write(&to, bytes).expect("write");
-        }
-    }
 }
 
 /// The name and SHA-256 of every PDF in `dir`, sorted.

@@ -17,19 +17,16 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Output, Stdio};
 
-use avtale::assets::Assets;
-use avtale::catalog::Catalogue;
-use avtale::diag::Sources;
-use avtale::load;
-use avtale::pdf::{PdfSettings, Renderer};
+use avtale::catalog::assets::Assets;
+use avtale::document::{PdfSettings, Typesetter};
+use avtale::input::load;
 use serde_json::Value;
+
+mod common;
+use common::{append, catalogue, root, template_copy};
 
 #[path = "../fuzz/src/literal.rs"]
 mod literal;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn bin() -> PathBuf {
     assert_cmd::cargo::cargo_bin("avtale")
@@ -168,10 +165,6 @@ fn assert_name_refused(name: &str, code: &str, what: &str) {
         r.stdout
     );
     assert!(!out.join(format!("{EXAMPLE_ID}.pdf")).exists());
-}
-
-fn catalogue() -> Catalogue {
-    Catalogue::load(&Assets::Embedded, "katalog.toml", &mut Sources::default()).expect("shipped catalogue")
 }
 
 // ---------------------------------------------------------------------------------------
@@ -442,10 +435,10 @@ fn a_5000_character_name_wraps_and_stays_on_the_page() {
     let run_ = load::load(std::slice::from_ref(&f), &cat);
     let a = &run_.agreements[0];
     assert!(!a.has_errors(), "{:?}", a.diags);
-    let r = Renderer::new(Assets::Embedded, &PdfSettings::default()).expect("renderer");
+    let r = Typesetter::new(Assets::Embedded, &PdfSettings::default()).expect("renderer");
     let (src, view, _) = r.source(&a.agreement, &cat, &|_| Vec::new()).expect("source");
     let (_, doc) = r
-        .layout(src, view.dato_iso, avtale::render::terms_files(&view, &cat))
+        .layout(src, view.dato_iso, avtale::document::view::terms_files(&view, &cat))
         .unwrap_or_else(|e| panic!("layout: {e}"));
     // Drawn, every page keeps its left and right margins free of ink: nothing reaches the
     // edge, let alone past it.
@@ -762,24 +755,6 @@ fn two_builds_on_one_directory_at_once() {
 
 // ---------------------------------------------------------------------------------------
 // Templates from the user: the sandbox and the limits
-
-/// A copy of the shipped templates.
-fn template_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let ok = StdCommand::new("cp")
-        .arg("-r")
-        .arg(root().join("templates/."))
-        .arg(dir.path())
-        .status()
-        .expect("cp");
-    assert!(ok.success());
-    dir
-}
-
-fn append(path: &Path, text: &str) {
-    let old = std::fs::read_to_string(path).expect("template");
-    std::fs::write(path, format!("{old}\n{text}\n")).expect("write");
-}
 
 fn prepend(path: &Path, text: &str) {
     let old = std::fs::read_to_string(path).expect("template");

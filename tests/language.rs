@@ -5,63 +5,19 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use avtale::assets::Assets;
-use avtale::catalog::Catalogue;
-use avtale::diag::Sources;
-use avtale::load;
-use avtale::pdf::{Built, PdfSettings, Renderer};
+use avtale::catalog::assets::Assets;
+use avtale::document::{Built, PdfSettings, Typesetter};
+use avtale::input::load;
 use page_validation::{ValidationOptions, ValidationProfile, validate_pdf_bytes};
+
+mod common;
+use common::{catalogue, examples_in, root, text_of, with_language};
 
 const LANGUAGES: [&str; 3] = ["nb", "nn", "en"];
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn catalogue() -> Catalogue {
-    Catalogue::load(&Assets::Embedded, "katalog.toml", &mut Sources::default()).expect("shipped catalogue loads")
-}
-
-/// Copy `agreements/` into `dir` with every agreement (and every segment's shared part)
-/// written in `lang`.
-fn examples_in(lang: &str, dir: &Path) {
-    for entry in walkdir::WalkDir::new(root().join("agreements")) {
-        let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(root().join("agreements")).unwrap();
-        let to = dir.join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-            continue;
-        }
-        let bytes = std::fs::read(entry.path()).unwrap();
-        if entry.path().extension().is_some_and(|e| e == "toml") {
-            let text = String::from_utf8(bytes).unwrap();
-            std::fs::write(&to, with_language(&text, lang)).unwrap();
-        } else {
-            std::fs::write(&to, bytes).unwrap();
-        }
-    }
-}
-
-/// The agreement text with `spraak` set in its `[avtale]` or `[felles.avtale]` table.
-fn with_language(text: &str, lang: &str) -> String {
-    let mut out = String::new();
-    for line in text.lines() {
-        if line.trim_start().starts_with("spraak") {
-            continue;
-        }
-        out.push_str(line);
-        out.push('\n');
-        if line.trim() == "[avtale]" || line.trim() == "[felles.avtale]" {
-            out.push_str(&format!("spraak = \"{lang}\"\n"));
-        }
-    }
-    out
-}
-
 fn build_dir(dir: &Path) -> Vec<(PathBuf, Built)> {
     let cat = catalogue();
-    let r = Renderer::new(Assets::Embedded, &PdfSettings::default()).unwrap();
+    let r = Typesetter::new(Assets::Embedded, &PdfSettings::default()).unwrap();
     let run = load::load(&[dir.to_path_buf()], &cat);
     assert!(run.tool_errors.is_empty(), "{:?}", run.tool_errors);
     run.agreements
@@ -70,17 +26,12 @@ fn build_dir(dir: &Path) -> Vec<(PathBuf, Built)> {
             assert!(!a.has_errors(), "{:?}", a.diags);
             let b = r
                 .build(&a.agreement, &cat, &|v| {
-                    avtale::provenance::attachments(a, v, &cat, &r.settings)
+                    avtale::document::provenance::attachments(a, v, &cat, &r.settings)
                 })
                 .unwrap_or_else(|e| panic!("{}: {e}", a.origin.file.display()));
             (a.origin.file.clone(), b)
         })
         .collect()
-}
-
-fn text_of(pdf: &[u8]) -> String {
-    let raw = pdf_extract::extract_text_from_mem(pdf).expect("text extracts");
-    raw.replace("-\n", "").split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn catalog_lang(pdf: &[u8]) -> String {

@@ -1,35 +1,25 @@
 //! The PDF pipeline, tested by reading the PDFs back: text, metadata, page geometry,
 //! conformance, determinism, escaping of hostile values, and failure without leftovers.
 
-use std::path::{Path, PathBuf};
-use std::process::Command as StdCommand;
+use std::path::Path;
 
 use assert_cmd::Command;
-use avtale::assets::Assets;
+use avtale::base::diag::Sources;
 use avtale::catalog::Catalogue;
-use avtale::diag::Sources;
-use avtale::load;
-use avtale::pdf::{BuildError, Built, PdfSettings, Renderer};
+use avtale::catalog::assets::Assets;
+use avtale::document::{BuildError, Built, PdfSettings, Typesetter};
+use avtale::input::load;
 use page_validation::{ValidationOptions, ValidationProfile, validate_pdf_bytes};
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn catalogue() -> Catalogue {
-    Catalogue::load(&Assets::Embedded, "katalog.toml", &mut Sources::default()).expect("shipped catalogue loads")
-}
-
-fn renderer() -> Renderer {
-    Renderer::new(Assets::Embedded, &PdfSettings::default()).expect("default standards combine")
-}
+mod common;
+use common::{append, catalogue, root, template_copy, text_of, typesetter};
 
 /// Build every agreement in `path` through the library.
 fn build_all(path: &Path) -> Vec<Built> {
     let cat = catalogue();
-    let r = renderer();
+    let r = typesetter();
     let run = load::load(&[path.to_path_buf()], &cat);
     assert!(run.tool_errors.is_empty(), "{:?}", run.tool_errors);
     run.agreements
@@ -37,7 +27,7 @@ fn build_all(path: &Path) -> Vec<Built> {
         .map(|a| {
             assert!(!a.has_errors(), "{:?}", a.diags);
             r.build(&a.agreement, &cat, &|v| {
-                avtale::provenance::attachments(a, v, &cat, &r.settings)
+                avtale::document::provenance::attachments(a, v, &cat, &r.settings)
             })
             .unwrap_or_else(|e| panic!("build failed: {e}"))
         })
@@ -48,13 +38,6 @@ fn build_one(path: &Path) -> Built {
     let mut all = build_all(path);
     assert_eq!(all.len(), 1);
     all.remove(0)
-}
-
-/// Extracted text with whitespace collapsed and hyphenation at line ends undone.
-fn text_of(pdf: &[u8]) -> String {
-    let raw = pdf_extract::extract_text_from_mem(pdf).expect("text extracts");
-    let joined = raw.replace("-\n", "");
-    joined.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn squeeze(s: &str) -> String {
@@ -329,7 +312,7 @@ fn a_character_no_font_has_is_a_located_error() {
     let run = load::load(std::slice::from_ref(&f), &cat);
     let a = &run.agreements[0];
     assert!(!a.has_errors());
-    match renderer().build(&a.agreement, &cat, &|_| Vec::new()) {
+    match typesetter().build(&a.agreement, &cat, &|_| Vec::new()) {
         Err(BuildError::Input(d)) => {
             assert!(
                 d.iter()
@@ -351,19 +334,6 @@ fn a_character_no_font_has_is_a_located_error() {
     let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
     assert!(stdout.contains("unsupported-character"), "{stdout}");
     assert!(!out.join("KA-2026-0021.pdf").exists(), "no PDF for a failed agreement");
-}
-
-/// A copy of the shipped templates in a temporary directory.
-fn template_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let status = StdCommand::new("cp")
-        .arg("-r")
-        .arg(root().join("templates/."))
-        .arg(dir.path())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    dir
 }
 
 /// Build an example with the templates in `tpl`, expecting exit 2; returns standard error.
@@ -450,7 +420,7 @@ fn the_quick_start_builds_every_example() {
 /// Every run of text on a page: where it starts (in points) and what it says, top to
 /// bottom and left to right.
 fn text_runs(frame: &typst::layout::Frame) -> Vec<(f64, f64, String)> {
-    let mut out: Vec<(f64, f64, String)> = avtale::pdf::placed_text(frame)
+    let mut out: Vec<(f64, f64, String)> = avtale::document::inspect::placed_text(frame)
         .into_iter()
         .map(|t| (t.start.0, t.start.1, t.text))
         .collect();
@@ -508,15 +478,16 @@ fn structure_kinds(pdf: &[u8]) -> std::collections::BTreeMap<String, usize> {
 #[test]
 fn shared_appendix_pages_equal_the_whole_layout() {
     let cat = catalogue();
-    let shared = renderer();
+    let shared = typesetter();
     assert!(shared.share_appendices, "the shipped templates share appendices");
-    let mut whole = renderer();
+    let mut whole = typesetter();
     whole.share_appendices = false;
     let run = load::load(&[root().join("agreements")], &cat);
     assert!(run.agreements.len() >= 30);
     let mut sets = std::collections::HashSet::new();
     for (i, a) in run.agreements.iter().enumerate() {
-        let attach = |v: &avtale::render::View| avtale::provenance::attachments(a, v, &cat, &shared.settings);
+        let attach =
+            |v: &avtale::document::view::View| avtale::document::provenance::attachments(a, v, &cat, &shared.settings);
         let (view, _, s_doc) = shared.document(&a.agreement, &cat, &attach).expect("shared layout");
         let (_, _, w_doc) = whole.document(&a.agreement, &cat, &attach).expect("whole layout");
         sets.insert((
@@ -568,7 +539,7 @@ fn shared_appendix_pages_equal_the_whole_layout() {
     assert_eq!(stats.whole, 0, "{stats:?}");
     assert_eq!(stats.laid_out, sets.len(), "{stats:?}");
     assert_eq!(stats.laid_out + stats.reused, 2 * run.agreements.len(), "{stats:?}");
-    assert_eq!(whole.appendix_stats(), avtale::pdf::AppendixStats::default());
+    assert_eq!(whole.appendix_stats(), avtale::document::AppendixStats::default());
 }
 
 /// A shared appendix is valid PDF/A-3a and PDF/UA-1 on the pages of another agreement.
@@ -589,11 +560,11 @@ fn a_reused_appendix_conforms_to_pdf_a_and_ua() {
 #[test]
 fn a_reused_appendix_gives_the_same_bytes_as_a_fresh_one() {
     let cat = catalogue();
-    let batch = renderer();
+    let batch = typesetter();
     let run = load::load(&[root().join("agreements/segment-kommuner")], &cat);
-    let build = |r: &Renderer, a: &load::Loaded| {
+    let build = |r: &Typesetter, a: &load::Loaded| {
         r.build(&a.agreement, &cat, &|v| {
-            avtale::provenance::attachments(a, v, &cat, &r.settings)
+            avtale::document::provenance::attachments(a, v, &cat, &r.settings)
         })
         .expect("builds")
         .pdf
@@ -601,16 +572,11 @@ fn a_reused_appendix_gives_the_same_bytes_as_a_fresh_one() {
     let built: Vec<Vec<u8>> = run.agreements.iter().map(|a| build(&batch, a)).collect();
     assert!(batch.appendix_stats().reused > 0, "{:?}", batch.appendix_stats());
     for i in [1, run.agreements.len() - 1] {
-        let fresh = renderer();
+        let fresh = typesetter();
         let alone = build(&fresh, &run.agreements[i]);
         assert_eq!(fresh.appendix_stats().reused, 0);
         assert!(alone == built[i], "member {i} differs when built alone");
     }
-}
-
-fn append(path: &Path, text: &str) {
-    let old = std::fs::read_to_string(path).expect("template");
-    std::fs::write(path, format!("{old}\n{text}\n")).expect("write");
 }
 
 /// A template directory of its own: the shipped templates, changed by `edit`.
@@ -640,7 +606,7 @@ fn date_dependent_appendices_are_not_shared_across_dates() {
         let old = std::fs::read_to_string(&f).expect("terms text");
         std::fs::write(&f, format!("{old}\n\nUtskrevet #datetime.today().display().\n")).expect("write");
     });
-    let r = Renderer::new(assets, &PdfSettings::default()).expect("renderer");
+    let r = Typesetter::new(assets, &PdfSettings::default()).expect("renderer");
     let dir = tempfile::tempdir().expect("tempdir");
     let bank = std::fs::read_to_string(root().join("agreements/nordlys-sparebank.toml")).expect("example");
     assert!(bank.contains("dato = 2026-01-20"));
@@ -673,10 +639,10 @@ fn date_dependent_appendices_are_not_shared_across_dates() {
 }
 
 /// Build the example bank agreement `times` times with templates changed by `edit`.
-fn bank_built_with(edit: impl FnOnce(&Path), times: usize) -> (Vec<Built>, avtale::pdf::AppendixStats) {
+fn bank_built_with(edit: impl FnOnce(&Path), times: usize) -> (Vec<Built>, avtale::document::AppendixStats) {
     let bank = std::fs::read_to_string(root().join("agreements/nordlys-sparebank.toml")).expect("example");
     let (_tpl, assets, cat) = templates_with(edit);
-    let r = Renderer::new(assets, &PdfSettings::default()).expect("renderer");
+    let r = Typesetter::new(assets, &PdfSettings::default()).expect("renderer");
     let dir = tempfile::tempdir().expect("tempdir");
     let a = load_text(dir.path(), "a.toml", &bank, &cat);
     let built = (0..times)
@@ -759,7 +725,7 @@ fn templates_that_cannot_share_appendices_lay_out_whole() {
         let dir = tempfile::tempdir().expect("tempdir");
         let a = load_text(dir.path(), "a.toml", &bank, &cat);
         text_of(
-            &renderer()
+            &typesetter()
                 .build(&a.agreement, &cat, &|_| Vec::new())
                 .expect("builds")
                 .pdf,
@@ -769,18 +735,18 @@ fn templates_that_cannot_share_appendices_lay_out_whole() {
     let (_tpl, assets, cat) = templates_with(|dir| {
         std::fs::remove_file(dir.join("vedlegg.typ.j2")).expect("remove");
     });
-    let r = Renderer::new(assets, &PdfSettings::default()).expect("renderer");
+    let r = Typesetter::new(assets, &PdfSettings::default()).expect("renderer");
     assert!(!r.share_appendices);
     let dir = tempfile::tempdir().expect("tempdir");
     let a = load_text(dir.path(), "a.toml", &bank, &cat);
     let text = text_of(&r.build(&a.agreement, &cat, &|_| Vec::new()).expect("builds").pdf);
     assert_eq!(text, reference);
-    assert_eq!(r.appendix_stats(), avtale::pdf::AppendixStats::default());
+    assert_eq!(r.appendix_stats(), avtale::document::AppendixStats::default());
 
     let (_tpl, assets, cat) = templates_with(|dir| {
         append(&dir.join("avtale.typ.j2"), "#pagebreak()\nSluttside etter vedleggene.");
     });
-    let r = Renderer::new(assets, &PdfSettings::default()).expect("renderer");
+    let r = Typesetter::new(assets, &PdfSettings::default()).expect("renderer");
     let a = load_text(dir.path(), "b.toml", &bank, &cat);
     let b = r.build(&a.agreement, &cat, &|_| Vec::new()).expect("builds");
     let text = text_of(&b.pdf);

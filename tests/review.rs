@@ -4,16 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn avtale() -> Command {
-    Command::cargo_bin("avtale").unwrap()
-}
+mod common;
+use common::{avtale, root};
 
 fn stdout_of(args: &[&str]) -> String {
     let out = avtale().current_dir(root()).args(args).assert().success();

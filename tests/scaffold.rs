@@ -7,17 +7,20 @@ use std::path::Path;
 use std::time::Duration;
 
 use assert_cmd::Command;
-use avtale::scaffold::{NewOptions, PLACEHOLDER, new_agreement};
+use avtale::scaffold::{NewAgreement, PLACEHOLDER, new_agreement};
 use chrono::NaiveDate;
 use serde_json::Value;
+
+mod common;
+use common::toml_to_json;
 
 /// A real organisation number: valid check digit, starts with 9 (no test-range warning).
 const ORGNR: &str = "974760673";
 /// Another valid one, for the segment owner.
 const OWNER_ORGNR: &str = "991825827";
 
-fn opts() -> NewOptions {
-    NewOptions {
+fn opts() -> NewAgreement {
+    NewAgreement {
         orgnr: ORGNR.into(),
         navn: "Eksempel kommune".into(),
         id: None,
@@ -161,7 +164,7 @@ fn codes(diags: &[Value]) -> Vec<&str> {
 }
 
 /// The generated file fails, with an error at every placeholder; filled in, it passes.
-fn round_trip(o: &NewOptions, pakke: &str) {
+fn round_trip(o: &NewAgreement, pakke: &str) {
     let text = new_agreement(o);
     let holes = placeholders(&text);
     assert!(holes.len() >= 15, "{holes:#?}");
@@ -234,7 +237,7 @@ fn default_service_round_trip() {
 
 #[test]
 fn segment_and_given_id_round_trip() {
-    let o = NewOptions {
+    let o = NewAgreement {
         id: Some("KA-2026-0042".into()),
         segment: true,
         ..opts()
@@ -247,12 +250,12 @@ fn segment_and_given_id_round_trip() {
 
 #[test]
 fn other_service_round_trip() {
-    let o = NewOptions {
+    let o = NewAgreement {
         tjeneste: Some("inntekt".into()),
         ..opts()
     };
     round_trip(&o, "pensjonskasse");
-    let o = NewOptions {
+    let o = NewAgreement {
         tjeneste: Some("folkeregisteret".into()),
         ..opts()
     };
@@ -264,7 +267,7 @@ fn other_service_round_trip() {
 
 #[test]
 fn unknown_service_is_reported() {
-    let o = NewOptions {
+    let o = NewAgreement {
         tjeneste: Some("inntekter".into()),
         ..opts()
     };
@@ -277,7 +280,7 @@ fn unknown_service_is_reported() {
 fn values_are_escaped() {
     let navn = r#"Nordre "Test" \ Søndre AS"#;
     let id = r#"KA-"1"\2"#;
-    let o = NewOptions {
+    let o = NewAgreement {
         navn: navn.into(),
         id: Some(id.into()),
         orgnr: "974 760 673".into(),
@@ -299,7 +302,7 @@ fn values_are_escaped() {
     assert_eq!(code, 1);
     assert_eq!(codes(&diags), ["invalid-value"], "{diags:#?}");
     assert_eq!(diags[0]["path"], "avtale.id");
-    let o = NewOptions { id: None, ..o };
+    let o = NewAgreement { id: None, ..o };
     let (code, diags) = check(&fill(&new_agreement(&o), "kommuneforeldrebetaling"));
     assert!(code == 0 && diags.is_empty(), "{diags:#?}");
 }
@@ -307,7 +310,7 @@ fn values_are_escaped() {
 #[test]
 fn generated_file_is_valid_against_the_schema_once_filled() {
     let text = fill(
-        &new_agreement(&NewOptions {
+        &new_agreement(&NewAgreement {
             segment: true,
             ..opts()
         }),
@@ -315,25 +318,13 @@ fn generated_file_is_valid_against_the_schema_once_filled() {
     );
     let t: toml::Table = text.parse().unwrap();
     let json = toml_to_json(&toml::Value::Table(t));
-    let schema: Value = serde_json::from_str(&avtale::schema::schema_json()).unwrap();
+    let schema: Value = serde_json::from_str(&avtale::input::schema::schema_json()).unwrap();
     let v = jsonschema::options()
         .should_validate_formats(true)
         .build(&schema)
         .unwrap();
     let errs: Vec<String> = v.iter_errors(&json).map(|e| e.to_string()).collect();
     assert!(errs.is_empty(), "{errs:#?}");
-}
-
-fn toml_to_json(v: &toml::Value) -> Value {
-    match v {
-        toml::Value::String(s) => Value::String(s.clone()),
-        toml::Value::Integer(i) => Value::from(*i),
-        toml::Value::Float(f) => Value::from(*f),
-        toml::Value::Boolean(b) => Value::Bool(*b),
-        toml::Value::Datetime(d) => Value::String(d.to_string()),
-        toml::Value::Array(items) => Value::Array(items.iter().map(toml_to_json).collect()),
-        toml::Value::Table(t) => Value::Object(t.iter().map(|(k, x)| (k.clone(), toml_to_json(x))).collect()),
-    }
 }
 
 #[test]

@@ -6,12 +6,11 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+use common::{root, toml_to_json};
 
 fn schema() -> Value {
-    serde_json::from_str(&avtale::schema::schema_json()).expect("the schema is JSON")
+    serde_json::from_str(&avtale::input::schema::schema_json()).expect("the schema is JSON")
 }
 
 fn validator() -> jsonschema::Validator {
@@ -19,19 +18,6 @@ fn validator() -> jsonschema::Validator {
         .should_validate_formats(true)
         .build(&schema())
         .expect("the schema compiles")
-}
-
-/// TOML as the JSON an editor validates: dates (and other date-times) become strings.
-fn toml_to_json(v: &toml::Value) -> Value {
-    match v {
-        toml::Value::String(s) => Value::String(s.clone()),
-        toml::Value::Integer(i) => json!(i),
-        toml::Value::Float(f) => json!(f),
-        toml::Value::Boolean(b) => Value::Bool(*b),
-        toml::Value::Datetime(d) => Value::String(d.to_string()),
-        toml::Value::Array(items) => Value::Array(items.iter().map(toml_to_json).collect()),
-        toml::Value::Table(t) => Value::Object(t.iter().map(|(k, x)| (k.clone(), toml_to_json(x))).collect()),
-    }
 }
 
 fn parse(text: &str) -> Value {
@@ -65,7 +51,7 @@ fn committed_schema_is_up_to_date() {
     let path = root().join("schema/avtale.schema.json");
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
-        committed == avtale::schema::schema_json(),
+        committed == avtale::input::schema::schema_json(),
         "{} is out of date; regenerate it with `cargo run -- schema > schema/avtale.schema.json`",
         path.display()
     );
@@ -371,7 +357,7 @@ fn patterns_agree_with_the_rules() {
     ] {
         assert_eq!(
             email.is_valid(&json!(e)),
-            avtale::rules::plausible_email(e),
+            avtale::input::rules::plausible_email(e),
             "schema and rules disagree on e-mail {e:?}"
         );
     }
@@ -392,7 +378,7 @@ fn patterns_agree_with_the_rules() {
     ] {
         assert_eq!(
             phone.is_valid(&json!(p)),
-            avtale::rules::plausible_phone(p),
+            avtale::input::rules::plausible_phone(p),
             "schema and rules disagree on phone {p:?}"
         );
     }

@@ -4,17 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use lopdf::{Document, Object};
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn avtale() -> Command {
-    Command::cargo_bin("avtale").unwrap()
-}
+mod common;
+use common::{avtale, root};
 
 fn build(file: &Path, out: &Path, extra: &[&str]) -> PathBuf {
     avtale()

@@ -7,16 +7,16 @@
 use std::path::Path;
 use std::sync::LazyLock;
 
-use avtale::assets::Assets;
-use avtale::load;
-use avtale::pdf::{PdfSettings, Renderer};
+use avtale::catalog::assets::Assets;
+use avtale::input::load;
+use avtale::document::{PdfSettings, Typesetter};
 use libfuzzer_sys::fuzz_target;
 
 #[path = "../src/common.rs"]
 mod common;
 
-static RENDERER: LazyLock<Renderer> = LazyLock::new(|| {
-    Renderer::new(Assets::Embedded, &PdfSettings::default()).unwrap_or_else(|e| panic!("renderer: {e}"))
+static RENDERER: LazyLock<Typesetter> = LazyLock::new(|| {
+    Typesetter::new(Assets::Embedded, &PdfSettings::default()).unwrap_or_else(|e| panic!("renderer: {e}"))
 });
 
 fuzz_target!(|data: &[u8]| {

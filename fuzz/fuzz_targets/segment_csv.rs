@@ -3,8 +3,8 @@
 
 #![no_main]
 
-use avtale::diag::{Loc, Sources};
-use avtale::{csvmembers, model, rules};
+use avtale::base::diag::{Loc, Sources};
+use avtale::input::{members_csv as csvmembers, model, rules};
 use libfuzzer_sys::fuzz_target;
 
 #[path = "../src/common.rs"]
@@ -23,7 +23,7 @@ fuzz_target!(|text: &str| {
         rules::check(&mut own, &a, &common::CATALOGUE);
         diags.extend(own);
     }
-    diags.push(avtale::diag::Diagnostic::error(
+    diags.push(avtale::base::diag::Diagnostic::error(
         "csv-syntax",
         Loc::new(file, 0..0),
         "",

@@ -3,9 +3,9 @@
 
 use std::sync::LazyLock;
 
-use avtale::assets::Assets;
+use avtale::catalog::assets::Assets;
 use avtale::catalog::{CATALOGUE_FILE, Catalogue};
-use avtale::diag::{self, Diagnostic, Format, Sources};
+use avtale::base::diag::{self, Diagnostic, Format, Sources};
 use codespan_reporting::term::termcolor::NoColor;
 
 pub static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {

@@ -1,7 +1,7 @@
 //! Whether a value written into Typst by avtale's escaping comes out literally, decided by
 //! Typst's own parser. Shared by the fuzz target `typst_escape` and `tests/hostile.rs`.
 
-use avtale::render::{escape_markup, typst_string};
+use avtale::document::template::{escape_markup, typst_string};
 use typst::syntax::{SyntaxKind, SyntaxNode, ast, is_newline, parse, parse_code};
 
 /// What a value should read as in markup: line breaks and tabs become spaces, other

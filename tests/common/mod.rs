@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use assert_cmd::Command;
-use avtale::assets::Assets;
+use avtale::base::diag::Sources;
 use avtale::catalog::Catalogue;
-use avtale::diag::Sources;
-use avtale::pdf::{PdfSettings, Renderer};
+use avtale::catalog::assets::Assets;
+use avtale::document::{PdfSettings, Typesetter};
 
 /// The repository root.
 pub fn root() -> PathBuf {
@@ -30,9 +30,9 @@ pub fn catalogue() -> Catalogue {
     Catalogue::load(&Assets::Embedded, "katalog.toml", &mut Sources::default()).expect("shipped catalogue loads")
 }
 
-/// A renderer with the built-in templates and the default PDF settings.
-pub fn renderer() -> Renderer {
-    Renderer::new(Assets::Embedded, &PdfSettings::default()).expect("default standards combine")
+/// A typesetter with the built-in templates and the default PDF settings.
+pub fn typesetter() -> Typesetter {
+    Typesetter::new(Assets::Embedded, &PdfSettings::default()).expect("default standards combine")
 }
 
 /// The text of a PDF with words joined across hyphenated line ends and whitespace folded.
@@ -94,4 +94,24 @@ pub fn toml_to_json(v: &toml::Value) -> serde_json::Value {
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `agreements/` copied with every agreement in `lang`.
+pub fn examples_in(lang: &str, dir: &Path) {
+    for entry in walkdir::WalkDir::new(root().join("agreements")) {
+        let entry = entry.expect("walk");
+        let rel = entry.path().strip_prefix(root().join("agreements")).expect("inside");
+        let to = dir.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).expect("mkdir");
+            continue;
+        }
+        let bytes = std::fs::read(entry.path()).expect("read");
+        if entry.path().extension().is_some_and(|e| e == "toml") {
+            let text = String::from_utf8(bytes).expect("utf-8");
+            std::fs::write(&to, with_language(&text, lang)).expect("write");
+        } else {
+            std::fs::write(&to, bytes).expect("write");
+        }
+    }
 }

@@ -1,0 +1,319 @@
+//! Every clap type of the command line: subcommands, flags and their help texts.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::batch::plan::Shard;
+use crate::document::settings::{DEFAULT_MAX_PAGES, DEFAULT_TIME_LIMIT_SECS};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "avtale",
+    version,
+    about = "Check consumer agreements for data sharing with Skatteetaten and build them into PDF",
+    after_help = "Examples:\n  avtale check agreements/\n  avtale check --format github agreements/\n  avtale build agreements/"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Validate agreement and segment files; writes nothing
+    #[command(
+        after_help = "Examples:\n  avtale check agreements/\n  avtale check --format short --deny-warnings a.toml b.toml"
+    )]
+    Check(CheckArgs),
+    /// Validate, then write one PDF per valid agreement: DIR/<avtale.id>.pdf
+    #[command(
+        after_help = "Examples:\n  avtale build agreements/\n  avtale build -o pdf/ agreements/fjordvik-kommune.toml\n  avtale build --pdf-standard a-2b agreements/"
+    )]
+    Build(BuildArgs),
+    /// Print what an agreement turns into, without writing a PDF
+    #[command(
+        after_help = "Examples:\n  avtale render agreements/fjordvik-kommune.toml --format typst\n  avtale render agreements/segment-kommuner/kommuner.toml --id KA-2026-S001 --format typst"
+    )]
+    Render(RenderArgs),
+    /// Write the agreement source and manifest attached to a PDF back out, byte for byte
+    #[command(after_help = "Examples:\n  avtale extract out/KA-2026-0012.pdf\n  avtale extract -o source/ signed.pdf")]
+    Extract(ExtractArgs),
+    /// Check that a PDF is what its agreement makes, list its signature fields, and preflight it
+    #[command(
+        after_help = "Examples:\n  avtale verify out/KA-2026-0012.pdf\n  avtale verify signed.pdf --agreement agreements/fjordvik-kommune.toml\n  avtale verify --preflight posten --format json out/KA-2026-0012.pdf"
+    )]
+    Verify(VerifyArgs),
+    /// Show what changed between two versions of an agreement, in plain words and as a diff
+    #[command(
+        after_help = "Each side is a file or REV:PATH, a file as it is in a git revision.\n\nExamples:\n  avtale diff old.toml new.toml\n  avtale diff HEAD:agreements/fjordvik-kommune.toml agreements/fjordvik-kommune.toml\n  avtale diff --format json main:agreements/a.toml agreements/a.toml"
+    )]
+    Diff(DiffArgs),
+    /// List the agreements that reference a terms version, service or rights package
+    #[command(
+        after_help = "Examples:\n  avtale impact --terms iskr@2023-01 agreements/\n  avtale impact --service inntekt --package sbl agreements/\n  avtale impact agreements/"
+    )]
+    Impact(ImpactArgs),
+    /// Print the JSON Schema of agreement and segment files (for editors)
+    #[command(after_help = "Examples:\n  avtale schema > schema/avtale.schema.json")]
+    Schema,
+    /// Write a new, commented agreement file to fill in
+    #[command(
+        after_help = "Every place to fill in is marked FYLL UT; the file fails `avtale check` until they are filled.\n\nExamples:\n  avtale new --orgnr 974760673 --navn \"Fjordvik kommune\" -o agreements/fjordvik.toml\n  avtale new --orgnr 974760673 --navn \"Nordlys Sparebank\" --tjeneste inntekt --id KA-2026-0100"
+    )]
+    New(NewArgs),
+    /// Print shell completions
+    #[command(
+        after_help = "Examples:\n  avtale completions bash > /etc/bash_completion.d/avtale\n  avtale completions zsh > ~/.zfunc/_avtale"
+    )]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff)
+    #[command(after_help = "Examples:\n  avtale man > avtale.1 && man ./avtale.1")]
+    Man,
+}
+
+#[derive(Args, Debug)]
+pub struct NewArgs {
+    /// The consumer's organisation number (main unit)
+    #[arg(long, value_name = "NUMBER")]
+    pub orgnr: String,
+    /// The consumer's registered name
+    #[arg(long, value_name = "NAME")]
+    pub navn: String,
+    /// The agreement id (left to fill in when not given)
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
+    /// The agreement date, YYYY-MM-DD [default: today]
+    #[arg(long, value_name = "DATE")]
+    pub dato: Option<chrono::NaiveDate>,
+    /// The consumer is part of a segment: add a [segment] table to fill in
+    #[arg(long)]
+    pub segment: bool,
+    /// The service to request (a catalogue id) [default: summertskattegrunnlag]
+    #[arg(long, value_name = "ID")]
+    pub tjeneste: Option<String>,
+    /// Write to this file instead of standard output (never overwrites)
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Args, Debug)]
+pub struct ExtractArgs {
+    /// A PDF built by avtale
+    #[arg(value_name = "PDF")]
+    pub pdf: PathBuf,
+    /// Directory to write the files to
+    #[arg(short = 'o', long = "output", value_name = "DIR", default_value = ".")]
+    pub out_dir: PathBuf,
+    /// Replace files that already exist
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerifyFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Preflight {
+    /// Limits of Norwegian e-signing services: PDF 1.7 at most, 3 MB at most, A4 portrait,
+    /// no encryption, no JavaScript, all fonts embedded, PDF/A identification
+    Posten,
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// The PDF to verify
+    #[arg(value_name = "PDF")]
+    pub pdf: PathBuf,
+    /// The agreement file to verify against (default: the source attached to the PDF)
+    #[arg(long, value_name = "FILE")]
+    pub agreement: Option<PathBuf>,
+    /// Also check the limits of an e-signing service
+    #[arg(long, value_enum)]
+    pub preflight: Option<Preflight>,
+    /// Form of the result
+    #[arg(long, value_enum, default_value_t = VerifyFormat::Human)]
+    pub format: VerifyFormat,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Args, Debug)]
+pub struct BuildArgs {
+    /// Agreement or segment files, or directories to search for `*.toml`
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Directory the PDFs are written to
+    #[arg(short = 'o', long = "output", value_name = "DIR", default_value = "out")]
+    pub out_dir: PathBuf,
+    #[command(flatten)]
+    pub pdf: PdfArgs,
+    /// Rebuild every PDF, even those that are up to date
+    #[arg(long)]
+    pub force: bool,
+    /// Build only the K-th of N deterministic shares of the agreements, e.g. `2/4`
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+    /// Write a JSON report of every agreement (source, status, output, SHA-256, pages, diagnostics)
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Print nothing but problems
+    #[arg(short, long)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub output: Output,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct PdfArgs {
+    /// PDF standards to meet, comma-separated (1.7, 2.0, a-1b, a-1a, a-2b, a-2u, a-2a, a-3b, a-3u, a-3a, a-4, ua-1)
+    /// [default: a-3a,ua-1; a-2a,ua-1 with --no-attachments]
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub pdf_standard: Option<Vec<String>>,
+    /// Leave out the unsigned signature fields over the signature boxes
+    #[arg(long)]
+    pub no_signature_fields: bool,
+    /// Leave out the attached agreement source and manifest (allows PDF/A-2)
+    #[arg(long)]
+    pub no_attachments: bool,
+    /// Most pages one document may have; a longer one is an error
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_PAGES as u64, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_pages: u64,
+    /// Longest time in seconds the layout of one document may take; then the run stops with an error
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_TIME_LIMIT_SECS, value_parser = clap::value_parser!(u64).range(1..))]
+    pub time_limit: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RenderFormat {
+    /// The generated Typst source
+    Typst,
+    /// The whole agreement, appendices included, as plain text with stable line wrapping
+    Text,
+    /// The resolved agreement with the catalogue's facts and the terms fingerprints
+    Json,
+    /// One PNG per page, written to --output
+    Png,
+}
+
+#[derive(Args, Debug)]
+pub struct RenderArgs {
+    /// An agreement or segment file
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Pick one agreement of a segment file by its id
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
+    /// What to print
+    #[arg(long, value_enum, default_value_t = RenderFormat::Typst)]
+    pub format: RenderFormat,
+    /// Directory for PNG pages (`--format png`)
+    #[arg(short = 'o', long = "output", value_name = "DIR", default_value = ".")]
+    pub out_dir: PathBuf,
+    #[command(flatten)]
+    pub pdf: PdfArgs,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Common {
+    /// Use this catalogue instead of the built-in one (terms files are read beside it)
+    #[arg(long, value_name = "FILE")]
+    pub catalogue: Option<PathBuf>,
+    /// Read templates, terms texts and the catalogue from this directory instead of the built-in ones
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// When to use colours in human output
+    #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
+    pub color: Color,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Output {
+    /// Form of the diagnostics
+    #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
+    pub format: DiagnosticFormat,
+    /// Treat warnings as errors
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Agreement or segment files, or directories to search for `*.toml`
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub output: Output,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Form of diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiagnosticFormat {
+    Human,
+    Short,
+    Json,
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReviewFormat {
+    Human,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    /// The old version: a file, or REV:PATH for a file in a git revision
+    #[arg(value_name = "OLD")]
+    pub old: String,
+    /// The new version: a file, or REV:PATH
+    #[arg(value_name = "NEW")]
+    pub new: String,
+    /// Form of the result
+    #[arg(long, value_enum, default_value_t = ReviewFormat::Human)]
+    pub format: ReviewFormat,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Args, Debug)]
+pub struct ImpactArgs {
+    /// Agreement or segment files, or directories to search
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// A terms version, as DOCUMENT@VERSION (e.g. `iskr@2023-01`, `delingsvilkaar@2020-06`)
+    #[arg(long, value_name = "DOC@VERSION")]
+    pub terms: Option<String>,
+    /// A service id (e.g. `inntekt`)
+    #[arg(long, value_name = "ID")]
+    pub service: Option<String>,
+    /// A rights package (e.g. `sbl`)
+    #[arg(long, value_name = "ID")]
+    pub package: Option<String>,
+    /// Form of the result
+    #[arg(long, value_enum, default_value_t = ReviewFormat::Human)]
+    pub format: ReviewFormat,
+    #[command(flatten)]
+    pub common: Common,
+}

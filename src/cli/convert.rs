@@ -1,0 +1,169 @@
+//! From parsed arguments to the plain options of the commands.
+
+use crate::base::diag::Format;
+use crate::batch::BatchOptions;
+use crate::cli::args::{
+    BuildArgs, CheckArgs, Common, DiagnosticFormat, DiffArgs, ExtractArgs, ImpactArgs, NewArgs, Output, PdfArgs,
+    RenderArgs, ReviewFormat as ReviewArg, VerifyArgs, VerifyFormat as VerifyArg,
+};
+use crate::commands::build::{BuildOptions, PdfOptions};
+use crate::commands::check::CheckOptions;
+use crate::commands::diff::{DiffOptions, ReviewFormat};
+use crate::commands::extract::ExtractOptions;
+use crate::commands::impact::ImpactOptions;
+use crate::commands::new::NewOptions;
+use crate::commands::render::{RenderFormat, RenderOptions};
+use crate::commands::report::DiagnosticOptions;
+use crate::commands::setup::SourceOptions;
+use crate::commands::verify::{VerifyFormat, VerifyOptions};
+use crate::document::settings::{DEFAULT_STANDARDS, DEFAULT_STANDARDS_NO_ATTACHMENTS, Limits, PdfSettings};
+use crate::scaffold::NewAgreement;
+use crate::verify::Request;
+
+fn sources(c: &Common) -> SourceOptions {
+    SourceOptions {
+        catalogue: c.catalogue.clone(),
+        templates: c.templates.clone(),
+    }
+}
+
+fn diagnostics(o: &Output) -> DiagnosticOptions {
+    DiagnosticOptions {
+        format: match o.format {
+            DiagnosticFormat::Human => Format::Human,
+            DiagnosticFormat::Short => Format::Short,
+            DiagnosticFormat::Json => Format::Json,
+            DiagnosticFormat::Github => Format::Github,
+        },
+        deny_warnings: o.deny_warnings,
+    }
+}
+
+fn pdf(p: &PdfArgs) -> PdfOptions {
+    let defaults = if p.no_attachments {
+        DEFAULT_STANDARDS_NO_ATTACHMENTS
+    } else {
+        DEFAULT_STANDARDS
+    };
+    PdfOptions {
+        settings: PdfSettings {
+            standards: p
+                .pdf_standard
+                .clone()
+                .unwrap_or_else(|| defaults.iter().map(|s| s.to_string()).collect()),
+            signature_fields: !p.no_signature_fields,
+            attachments: !p.no_attachments,
+        },
+        limits: Limits {
+            max_pages: usize::try_from(p.max_pages).unwrap_or(usize::MAX),
+            time: std::time::Duration::from_secs(p.time_limit),
+            ..Limits::default()
+        },
+    }
+}
+
+fn review_format(f: ReviewArg) -> ReviewFormat {
+    match f {
+        ReviewArg::Human => ReviewFormat::Human,
+        ReviewArg::Json => ReviewFormat::Json,
+    }
+}
+
+pub fn check(a: CheckArgs) -> CheckOptions {
+    CheckOptions {
+        diagnostics: diagnostics(&a.output),
+        sources: sources(&a.common),
+        paths: a.paths,
+    }
+}
+
+pub fn build(a: BuildArgs) -> BuildOptions {
+    BuildOptions {
+        batch: BatchOptions {
+            out_dir: a.out_dir,
+            force: a.force,
+            shard: a.shard,
+        },
+        pdf: pdf(&a.pdf),
+        report: a.report,
+        quiet: a.quiet,
+        diagnostics: diagnostics(&a.output),
+        sources: sources(&a.common),
+        paths: a.paths,
+    }
+}
+
+pub fn render(a: RenderArgs) -> RenderOptions {
+    use crate::cli::args::RenderFormat as Arg;
+    RenderOptions {
+        format: match a.format {
+            Arg::Typst => RenderFormat::Typst,
+            Arg::Text => RenderFormat::Text,
+            Arg::Json => RenderFormat::Json,
+            Arg::Png => RenderFormat::Png,
+        },
+        pdf: pdf(&a.pdf),
+        sources: sources(&a.common),
+        file: a.file,
+        id: a.id,
+        out_dir: a.out_dir,
+    }
+}
+
+pub fn extract(a: ExtractArgs) -> ExtractOptions {
+    ExtractOptions {
+        pdf: a.pdf,
+        out_dir: a.out_dir,
+        force: a.force,
+    }
+}
+
+pub fn verify(a: VerifyArgs) -> VerifyOptions {
+    VerifyOptions {
+        format: match a.format {
+            VerifyArg::Human => VerifyFormat::Human,
+            VerifyArg::Json => VerifyFormat::Json,
+        },
+        sources: sources(&a.common),
+        request: Request {
+            pdf: a.pdf,
+            agreement: a.agreement,
+            preflight: a.preflight.is_some(),
+        },
+    }
+}
+
+pub fn diff(a: DiffArgs) -> DiffOptions {
+    DiffOptions {
+        format: review_format(a.format),
+        sources: sources(&a.common),
+        old: a.old,
+        new: a.new,
+    }
+}
+
+pub fn impact(a: ImpactArgs) -> ImpactOptions {
+    ImpactOptions {
+        format: review_format(a.format),
+        sources: sources(&a.common),
+        paths: a.paths,
+        terms: a.terms,
+        service: a.service,
+        package: a.package,
+    }
+}
+
+pub fn new(a: NewArgs) -> NewOptions {
+    NewOptions {
+        sources: sources(&a.common),
+        output: a.output,
+        agreement: NewAgreement {
+            orgnr: a.orgnr,
+            navn: a.navn,
+            id: a.id,
+            dato: a.dato.unwrap_or_else(|| chrono::Utc::now().date_naive()),
+            segment: a.segment,
+            tjeneste: a.tjeneste,
+        },
+    }
+}

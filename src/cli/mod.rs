@@ -1,0 +1,90 @@
+//! The command line: parse the arguments, turn them into the commands' plain options, run
+//! the command on the terminal, and turn its outcome into the exit status. The only place
+//! that decides an exit status or writes `error: …`.
+
+pub mod args;
+mod convert;
+mod terminal;
+
+use clap::Parser;
+
+use crate::cli::args::{Cli, Color, Command};
+use crate::cli::terminal::Terminal;
+use crate::commands::{self, CommandResult, Console, Outcome};
+
+/// Exit status when every agreement is fine.
+pub const EXIT_OK: i32 = 0;
+/// Exit status when any agreement has an error.
+pub const EXIT_INVALID: i32 = 1;
+/// Exit status when the tool could not do its job.
+pub const EXIT_TROUBLE: i32 = 2;
+
+/// Run the command line of this process; the exit status.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_TROUBLE } else { EXIT_OK };
+        }
+    };
+    let mut terminal = Terminal::new(color_of(&cli.command));
+    let result = run(&mut terminal, cli.command);
+    exit_status(&mut terminal, result)
+}
+
+/// Run one parsed command.
+fn run(console: &mut dyn Console, command: Command) -> CommandResult {
+    match command {
+        Command::Check(a) => commands::check::run(console, &convert::check(a)),
+        Command::Build(a) => commands::build::run(console, &convert::build(a)),
+        Command::Render(a) => commands::render::run(console, &convert::render(a)),
+        Command::Extract(a) => commands::extract::run(console, &convert::extract(a)),
+        Command::Verify(a) => commands::verify::run(console, &convert::verify(a)),
+        Command::Diff(a) => commands::diff::run(console, &convert::diff(a)),
+        Command::Impact(a) => commands::impact::run(console, &convert::impact(a)),
+        Command::Schema => commands::schema::run(console),
+        Command::New(a) => commands::new::run(console, &convert::new(a)),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "avtale", console.out());
+            Ok(Outcome::Ok)
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cmd)
+                .render(console.out())
+                .map(|()| Outcome::Ok)
+                .map_err(|e| commands::Failure::new(e.to_string()))
+        }
+    }
+}
+
+/// The exit status of a command's result, saying first why it failed, if it did.
+fn exit_status(console: &mut dyn Console, result: CommandResult) -> i32 {
+    match result {
+        Ok(Outcome::Ok) => EXIT_OK,
+        Ok(Outcome::Invalid) => EXIT_INVALID,
+        Ok(Outcome::Trouble) => EXIT_TROUBLE,
+        Err(failure) => {
+            for message in &failure.0 {
+                console.error(message);
+            }
+            EXIT_TROUBLE
+        }
+    }
+}
+
+/// The `--color` of a command that has one.
+fn color_of(command: &Command) -> Color {
+    match command {
+        Command::Check(a) => a.common.color,
+        Command::Build(a) => a.common.color,
+        Command::Render(a) => a.common.color,
+        Command::Verify(a) => a.common.color,
+        Command::Diff(a) => a.common.color,
+        Command::Impact(a) => a.common.color,
+        Command::New(a) => a.common.color,
+        Command::Extract(_) | Command::Schema | Command::Completions { .. } | Command::Man => Color::Auto,
+    }
+}

@@ -1,0 +1,149 @@
+//! `avtale build`: validate, then write one PDF per valid agreement, with progress, the
+//! summary, and an optional JSON report.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use crate::batch::report::write_report;
+use crate::batch::{self, BatchOptions, Event};
+use crate::commands::report::{DiagnosticOptions, report};
+use crate::commands::setup::{SourceOptions, setup};
+use crate::commands::{CommandResult, Console, Failure, Outcome};
+use crate::document::{Limits, PdfSettings, Typesetter};
+use crate::input::load;
+
+/// How PDFs are made and how long each may take.
+#[derive(Debug, Clone, Default)]
+pub struct PdfOptions {
+    pub settings: PdfSettings,
+    pub limits: Limits,
+}
+
+impl PdfOptions {
+    /// A typesetter for these options and the templates in `assets`.
+    pub fn typesetter(&self, assets: &crate::catalog::assets::Assets) -> Result<Typesetter, Failure> {
+        Ok(Typesetter::new(assets.clone(), &self.settings)?.with_limits(self.limits))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub paths: Vec<PathBuf>,
+    pub batch: BatchOptions,
+    pub pdf: PdfOptions,
+    /// Write a JSON report of every agreement here.
+    pub report: Option<PathBuf>,
+    /// Print nothing but problems.
+    pub quiet: bool,
+    pub diagnostics: DiagnosticOptions,
+    pub sources: SourceOptions,
+}
+
+pub fn run(console: &mut dyn Console, opts: &BuildOptions) -> CommandResult {
+    let started = Instant::now();
+    let setup = setup(console, &opts.sources)?;
+    let typesetter = opts.pdf.typesetter(&setup.assets)?;
+    let mut run = load::load(&opts.paths, &setup.catalogue);
+    let outcome = {
+        let mut progress = Progress::new(opts.quiet, console.err_is_terminal());
+        let outcome = batch::build(
+            &mut run,
+            &setup.catalogue,
+            &setup.assets,
+            &typesetter,
+            &opts.batch,
+            &mut |event| progress.show(&mut *console, event),
+        );
+        progress.finish();
+        outcome
+    };
+    for p in &outcome.signed {
+        console.error(&format!(
+            "{} holds a digital signature and was not overwritten; move it away or use --force",
+            p.display()
+        ));
+    }
+    let checked = report(console, opts.diagnostics, &run, !opts.quiet);
+    let seconds = started.elapsed().as_secs_f64();
+    if !opts.quiet || outcome.failed > 0 {
+        let _ = writeln!(
+            console.err(),
+            "built {}, up to date {}, failed {}, in {seconds:.2} s (output: {})",
+            outcome.built,
+            outcome.up_to_date,
+            outcome.failed,
+            opts.batch.out_dir.display()
+        );
+    }
+    if let Some(path) = &opts.report
+        && let Err(e) = write_report(path, &run, &outcome, &opts.batch.out_dir, seconds)
+    {
+        return Err(Failure::new(format!("cannot write report {}: {e}", path.display())));
+    }
+    let failed = if outcome.failed > 0 {
+        Outcome::Invalid
+    } else {
+        Outcome::Ok
+    };
+    Ok(checked.and(failed))
+}
+
+/// A progress bar on a terminal, else a line per document built (none when quiet).
+struct Progress {
+    quiet: bool,
+    terminal: bool,
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    fn new(quiet: bool, terminal: bool) -> Progress {
+        Progress {
+            quiet,
+            terminal,
+            bar: None,
+        }
+    }
+
+    fn show(&mut self, console: &mut dyn Console, event: Event<'_>) {
+        match event {
+            Event::Waiting(dir) if !self.quiet => {
+                let _ = writeln!(
+                    console.err(),
+                    "waiting for another avtale build writing to {}",
+                    dir.display()
+                );
+            }
+            Event::Waiting(_) => {}
+            Event::Started { jobs } => {
+                if !self.quiet && self.terminal && jobs > 0 {
+                    let pb = indicatif::ProgressBar::new(jobs as u64);
+                    pb.set_style(
+                        indicatif::ProgressStyle::with_template(
+                            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} {msg}",
+                        )
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                    );
+                    self.bar = Some(pb);
+                }
+            }
+            Event::Built { id, path, pages } => match &self.bar {
+                Some(pb) => pb.set_message(id.to_string()),
+                None if !self.quiet => {
+                    let _ = writeln!(console.err(), "built {} ({pages} pages)", path.display());
+                }
+                None => {}
+            },
+            Event::Finished => {
+                if let Some(pb) = &self.bar {
+                    pb.inc(1);
+                }
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(pb) = &self.bar {
+            pb.finish_and_clear();
+        }
+    }
+}

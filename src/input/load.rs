@@ -1,0 +1,491 @@
+//! From paths on the command line to checked agreements: file discovery, reading with size
+//! limits, TOML and CSV parsing, segment expansion, the rules, and duplicate ids.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use toml::de::DeTable;
+
+use crate::base::diag::{Diagnostic, Loc, Severity, Sources, Sp};
+use crate::catalog::Catalogue;
+use crate::input::model::{self, Agreement};
+use crate::input::raw::{self, Diags, Entry, Node, Raw, Reader, Table};
+use crate::input::rules;
+
+/// Agreement and segment files larger than this are refused unread.
+pub const MAX_TOML_BYTES: u64 = 4 * 1024 * 1024;
+/// Member lists can be large registers; still, not unbounded.
+pub const MAX_CSV_BYTES: u64 = 64 * 1024 * 1024;
+/// Syntax errors shown for one file; a file of garbage would otherwise give millions.
+pub const MAX_SYNTAX_ERRORS: usize = 100;
+
+/// Files that are never agreements, skipped when searching directories.
+const NOT_AGREEMENTS: &[&str] = &[
+    "katalog.toml",
+    "Cargo.toml",
+    "taplo.toml",
+    ".taplo.toml",
+    "rustfmt.toml",
+    "clippy.toml",
+    "deny.toml",
+    "pyproject.toml",
+];
+
+/// Where an agreement came from.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Origin {
+    pub file: PathBuf,
+    /// For segment members: 0-based index among the members.
+    pub member: Option<usize>,
+    /// For members read from CSV: the file and 1-based line of the row.
+    pub csv_row: Option<(PathBuf, usize)>,
+}
+
+pub struct Loaded {
+    pub origin: Origin,
+    pub agreement: Agreement,
+    /// Problems of this agreement, including those of its file as a whole.
+    pub diags: Vec<Diagnostic>,
+    /// The file it came from has errors of its own (a segment file's shared part).
+    pub blocked: bool,
+}
+
+impl Loaded {
+    pub fn has_errors(&self) -> bool {
+        self.blocked || self.diags.iter().any(|d| d.severity == Severity::Error)
+    }
+}
+
+#[derive(Default)]
+pub struct Run {
+    pub sources: Sources,
+    pub agreements: Vec<Loaded>,
+    /// Problems not tied to one agreement (a file that is not TOML, a broken CSV, ...).
+    pub file_diags: Vec<Diagnostic>,
+    /// Problems that stop the tool from doing its job for a path (exit 2).
+    pub tool_errors: Vec<String>,
+    pub files: usize,
+}
+
+impl Run {
+    /// Every diagnostic of the run, sorted by file and position, repeats removed.
+    pub fn all_diags(&self) -> Vec<Diagnostic> {
+        let mut all: Vec<Diagnostic> = self.file_diags.clone();
+        for a in &self.agreements {
+            all.extend(a.diags.iter().cloned());
+        }
+        crate::base::diag::sort_and_dedup(&self.sources, &mut all);
+        all
+    }
+}
+
+/// Expand command-line paths into agreement files, in a stable order.
+pub fn discover(paths: &[PathBuf], tool_errors: &mut Vec<String>) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for p in paths {
+        match std::fs::metadata(p) {
+            Err(e) => tool_errors.push(format!("cannot read {}: {e}", p.display())),
+            Ok(m) if m.is_dir() => {
+                let mut found: Vec<PathBuf> = walkdir::WalkDir::new(p)
+                    .follow_links(false)
+                    .sort_by_file_name()
+                    .into_iter()
+                    .filter_entry(|e| {
+                        e.depth() == 0
+                            || !(e.file_type().is_dir()
+                                && (e.file_name().to_string_lossy().starts_with('.') || e.file_name() == "target"))
+                    })
+                    .filter_map(|e| match e {
+                        Ok(e) => Some(e),
+                        Err(err) => {
+                            tool_errors.push(format!("cannot read {}: {err}", p.display()));
+                            None
+                        }
+                    })
+                    .filter(|e| e.file_type().is_file())
+                    .map(|e| e.into_path())
+                    .filter(|f| f.extension().is_some_and(|x| x == "toml"))
+                    .filter(|f| !f.file_name().is_some_and(|n| NOT_AGREEMENTS.iter().any(|s| n == *s)))
+                    .collect();
+                if found.is_empty() {
+                    tool_errors.push(format!("no agreement files (*.toml) found under {}", p.display()));
+                }
+                out.append(&mut found);
+            }
+            Ok(_) => out.push(p.clone()),
+        }
+    }
+    out
+}
+
+/// Read, parse and check every agreement under `paths`.
+pub fn load(paths: &[PathBuf], cat: &Catalogue) -> Run {
+    let mut run = Run::default();
+    let files = discover(paths, &mut run.tool_errors);
+    for f in files {
+        load_file(&mut run, &f, cat);
+    }
+    check_duplicate_ids(&mut run);
+    run
+}
+
+/// Read a file within a size limit; the text is lossily decoded so that the position of
+/// a bad byte can still be shown.
+fn read_limited(path: &Path, limit: u64) -> Result<(String, Option<usize>), String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if len > limit {
+        return Err(format!(
+            "{} is {:.1} MiB, over the limit of {} MiB for this kind of file",
+            path.display(),
+            len as f64 / (1024.0 * 1024.0),
+            limit / (1024 * 1024)
+        ));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if bytes.len() as u64 > limit {
+        return Err(format!(
+            "{} is over the limit of {} MiB",
+            path.display(),
+            limit / (1024 * 1024)
+        ));
+    }
+    Ok(decode(bytes))
+}
+
+/// Text from file bytes: a UTF-8 byte-order mark is dropped, and invalid UTF-8 is decoded
+/// lossily together with the offset of the first bad byte, so that it can be shown.
+pub fn decode(bytes: Vec<u8>) -> (String, Option<usize>) {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").map(<[u8]>::to_vec).unwrap_or(bytes);
+    match String::from_utf8(bytes) {
+        Ok(s) => (s, None),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
+        }
+    }
+}
+
+pub fn display_path(p: &Path) -> String {
+    p.display().to_string()
+}
+
+fn load_file(run: &mut Run, path: &Path, cat: &Catalogue) {
+    match read_limited(path, MAX_TOML_BYTES) {
+        Ok(decoded) => load_text(run, path, decoded, cat),
+        Err(e) => run.tool_errors.push(e),
+    }
+}
+
+/// Check one agreement or segment file given as bytes, as if read from `path` (a segment
+/// file's member CSV is still read beside `path`). For tests and fuzzing.
+pub fn load_bytes(path: &Path, bytes: &[u8], cat: &Catalogue) -> Run {
+    let mut run = Run::default();
+    if bytes.len() as u64 > MAX_TOML_BYTES {
+        run.tool_errors
+            .push(format!("{} is over the size limit", path.display()));
+        return run;
+    }
+    load_text(&mut run, path, decode(bytes.to_vec()), cat);
+    check_duplicate_ids(&mut run);
+    run
+}
+
+fn load_text(run: &mut Run, path: &Path, (text, bad_utf8): (String, Option<usize>), cat: &Catalogue) {
+    run.files += 1;
+    let file = run.sources.add(display_path(path), text);
+    let text = run.sources.text(file).to_string();
+    if let Some(at) = bad_utf8 {
+        run.file_diags.push(
+            Diagnostic::error("toml-syntax", Loc::new(file, at..at), "", "the file is not valid UTF-8")
+                .with_help("save the file as UTF-8"),
+        );
+        return;
+    }
+    let (table, errors) = DeTable::parse_recoverable(&text);
+    if !errors.is_empty() {
+        let total = errors.len();
+        for e in errors.into_iter().take(MAX_SYNTAX_ERRORS) {
+            let span = e.span().unwrap_or(0..0);
+            run.file_diags.push(Diagnostic::error(
+                "toml-syntax",
+                Loc::new(file, span),
+                "",
+                e.message().trim().to_string(),
+            ));
+        }
+        if total > MAX_SYNTAX_ERRORS {
+            let end = text.len();
+            run.file_diags.push(
+                Diagnostic::error(
+                    "toml-syntax",
+                    Loc::new(file, end..end),
+                    "",
+                    format!("{} more syntax errors are not shown", total - MAX_SYNTAX_ERRORS),
+                )
+                .with_help("fix the errors above first; is this a TOML file?"),
+            );
+        }
+        return;
+    }
+    let root = raw::from_toml(file, table.get_ref(), "");
+    let mut file_diags = Vec::new();
+    check_format(&mut file_diags, &root, file);
+    if root.get("felles").is_some() {
+        load_segment(run, path, file, &root, file_diags, cat);
+    } else {
+        let mut diags = file_diags;
+        let a = model::read_agreement(&mut diags, &root, Loc::new(file, 0..0), "");
+        finish(
+            run,
+            Origin {
+                file: path.to_path_buf(),
+                member: None,
+                csv_row: None,
+            },
+            a,
+            diags,
+            false,
+            cat,
+        );
+    }
+}
+
+fn finish(run: &mut Run, origin: Origin, a: Agreement, mut diags: Diags, blocked: bool, cat: &Catalogue) {
+    rules::check(&mut diags, &a, cat);
+    run.agreements.push(Loaded {
+        origin,
+        agreement: a,
+        diags,
+        blocked,
+    });
+}
+
+fn check_format(diags: &mut Diags, root: &Table, file: usize) {
+    match root.get("format") {
+        None => diags.push(
+            Diagnostic::error("format-version", Loc::new(file, 0..0), "format", "`format` is missing")
+                .with_help("add `format = 1` as the first line"),
+        ),
+        Some(Node { raw: Raw::Int(1), .. }) => {}
+        Some(n) => diags.push(
+            Diagnostic::error("format-version", n.loc.clone(), "format", "unsupported format version")
+                .with_help("this version of avtale reads `format = 1`"),
+        ),
+    }
+}
+
+const SEGMENT_ROOT_KEYS: &[&str] = &["format", "medlemmer", "segment", "felles", "medlem"];
+const SHARED_KEYS: &[&str] = &[
+    "avtale",
+    "virksomhet",
+    "kontakt",
+    "signatar",
+    "databehandler",
+    "vilkaar",
+    "tjeneste",
+];
+const MEMBER_KEYS: &[&str] = SHARED_KEYS;
+/// Tables merged key by key (member keys win); all others are replaced whole.
+const MERGED_TABLES: &[&str] = &["avtale", "virksomhet", "vilkaar"];
+
+/// A member's own table, its place, its TOML path and, for CSV members, its row.
+type Member = (Table, Loc, String, Option<(PathBuf, usize)>);
+
+/// Load a segment file: its shared part and members, each member checked as an agreement.
+fn load_segment(run: &mut Run, path: &Path, file: usize, root: &Table, mut file_diags: Diags, cat: &Catalogue) {
+    let r = Reader::open(&mut file_diags, root, Loc::new(file, 0..0), "", SEGMENT_ROOT_KEYS);
+    let shared = read_shared(&mut file_diags, &r);
+    let mut members = read_member_tables(&mut file_diags, &r);
+    if let Some(csv_name) = r.str_opt(&mut file_diags, "medlemmer") {
+        if !members.is_empty() {
+            file_diags.push(
+                Diagnostic::error(
+                    "invalid-value",
+                    csv_name.loc.clone(),
+                    "medlemmer",
+                    "members are given both in a CSV file and as `[[medlem]]` tables",
+                )
+                .with_help("use one of the two"),
+            );
+        }
+        read_csv_members(run, path, &csv_name, &mut members, &mut file_diags);
+    } else if members.is_empty() {
+        file_diags.push(
+            Diagnostic::error(
+                "missing-field",
+                Loc::new(file, 0..0),
+                "medlemmer",
+                "the segment file lists no members",
+            )
+            .with_help("add `medlemmer = \"members.csv\"` before the first table, or `[[medlem]]` tables"),
+        );
+    }
+    finish_members(run, path, root, &shared, members, file_diags, cat);
+}
+
+/// The segment file's `[felles]` table (its unknown keys reported), or an empty one.
+fn read_shared(file_diags: &mut Diags, r: &Reader) -> Table {
+    match r.table_opt(file_diags, "felles") {
+        Some((t, loc, p)) => {
+            Reader::open(file_diags, t, loc.clone(), &p, SHARED_KEYS);
+            t.clone()
+        }
+        None => Table::default(),
+    }
+}
+
+/// The members given as `[[medlem]]` tables, their unknown keys reported.
+fn read_member_tables(file_diags: &mut Diags, r: &Reader) -> Vec<Member> {
+    let mut members: Vec<Member> = Vec::new();
+    for (t, loc, p) in r.tables(file_diags, "medlem") {
+        Reader::open(file_diags, t, loc.clone(), &p, MEMBER_KEYS);
+        members.push((t.clone(), loc, p, None));
+    }
+    members
+}
+
+/// Read the member CSV named by `medlemmer` beside the segment file and add its rows to `members`.
+fn read_csv_members(
+    run: &mut Run,
+    path: &Path,
+    csv_name: &Sp<String>,
+    members: &mut Vec<Member>,
+    file_diags: &mut Diags,
+) {
+    let csv_path = path.parent().unwrap_or(Path::new(".")).join(&csv_name.v);
+    let inside = crate::catalog::assets::is_plain_relative(&csv_name.v);
+    match if inside {
+        read_limited(&csv_path, MAX_CSV_BYTES)
+    } else {
+        Err(format!(
+            "`{}` is not a path inside the segment file's directory",
+            csv_name.v
+        ))
+    } {
+        Err(e) => file_diags.push(
+            Diagnostic::error("invalid-value", csv_name.loc.clone(), "medlemmer", e)
+                .with_help("`medlemmer` names a CSV file relative to this file"),
+        ),
+        Ok((text, bad)) => {
+            let cf = run.sources.add(display_path(&csv_path), text);
+            if let Some(at) = bad {
+                file_diags.push(Diagnostic::error(
+                    "csv-syntax",
+                    Loc::new(cf, at..at),
+                    "",
+                    "the CSV file is not valid UTF-8",
+                ));
+            } else {
+                let text = run.sources.text(cf).to_string();
+                for (t, loc, line) in crate::input::members_csv::read(file_diags, cf, &text) {
+                    members.push((t, loc, String::new(), Some((csv_path.clone(), line))));
+                }
+            }
+        }
+    }
+}
+
+/// Record the segment file's own problems, then read and check each member's merged agreement.
+fn finish_members(
+    run: &mut Run,
+    path: &Path,
+    root: &Table,
+    shared: &Table,
+    members: Vec<Member>,
+    file_diags: Diags,
+    cat: &Catalogue,
+) {
+    let file_has_errors = file_diags.iter().any(|d| d.severity == Severity::Error);
+    run.file_diags.extend(file_diags.iter().cloned());
+    let segment = root.get("segment");
+    let format = root.get("format");
+    for (i, (member, loc, mpath, csv_row)) in members.into_iter().enumerate() {
+        let merged = merge(shared, &member, segment, format);
+        let mut diags = Vec::new();
+        let a = model::read_agreement(&mut diags, &merged, loc.clone(), &mpath);
+        let origin = Origin {
+            file: path.to_path_buf(),
+            member: Some(i),
+            csv_row,
+        };
+        finish(run, origin, a, diags, file_has_errors, cat);
+    }
+}
+
+/// One member's agreement: shared tables, overridden by the member's own.
+fn merge(shared: &Table, member: &Table, segment: Option<&Node>, format: Option<&Node>) -> Table {
+    let mut out = Table::default();
+    if let Some(f) = format {
+        out.entries.push(Entry {
+            key: "format".into(),
+            key_loc: f.loc.clone(),
+            node: f.clone(),
+        });
+    }
+    if let Some(s) = segment {
+        out.entries.push(Entry {
+            key: "segment".into(),
+            key_loc: s.loc.clone(),
+            node: s.clone(),
+        });
+    }
+    for e in &shared.entries {
+        let own = member.entries.iter().find(|m| m.key == e.key);
+        match (own, &e.node.raw) {
+            (Some(m), Raw::Table(st)) if MERGED_TABLES.contains(&e.key.as_str()) => {
+                if let Raw::Table(mt) = &m.node.raw {
+                    let mut t = st.clone();
+                    for me in &mt.entries {
+                        t.entries.retain(|x| x.key != me.key);
+                        t.entries.push(me.clone());
+                    }
+                    out.entries.push(Entry {
+                        key: e.key.clone(),
+                        key_loc: m.key_loc.clone(),
+                        node: Node {
+                            raw: Raw::Table(t),
+                            loc: m.node.loc.clone(),
+                            path: m.node.path.clone(),
+                        },
+                    });
+                } else {
+                    out.entries.push(m.clone());
+                }
+            }
+            (Some(m), _) => out.entries.push(m.clone()),
+            (None, _) => out.entries.push(e.clone()),
+        }
+    }
+    for m in &member.entries {
+        if !out.entries.iter().any(|x| x.key == m.key) {
+            out.entries.push(m.clone());
+        }
+    }
+    out
+}
+
+fn check_duplicate_ids(run: &mut Run) {
+    let mut first: HashMap<String, Loc> = HashMap::new();
+    for a in &mut run.agreements {
+        let Some(id) = &a.agreement.avtale.id else { continue };
+        match first.get(&id.v) {
+            Some(loc) => a.diags.push(
+                Diagnostic::error_at(
+                    "duplicate-id",
+                    id,
+                    format!("agreement id `{}` is used more than once", id.v),
+                )
+                .with_related(loc.clone(), "first used here")
+                .with_help("every agreement needs its own id"),
+            ),
+            None => {
+                first.insert(id.v.clone(), id.loc.clone());
+            }
+        }
+    }
+}
