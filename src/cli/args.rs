@@ -44,6 +44,11 @@ pub enum Command {
         after_help = "Examples:\n  avtale verify out/KA-2026-0012.pdf\n  avtale verify signed.pdf --agreement agreements/fjordvik-kommune.toml\n  avtale verify --preflight posten --format json out/KA-2026-0012.pdf"
     )]
     Verify(VerifyArgs),
+    /// Sign a signature field of a PDF with an enterprise certificate (PAdES baseline B-B)
+    #[command(
+        after_help = "The password of the PKCS#12 file is asked for, or read with --password-env or --password-file.\n\nExamples:\n  avtale sign out/KA-2026-0012.pdf --field signatar-1 --p12 virksomhet.p12 -o signert.pdf\n  AVTALE_P12_PASSWORD=... avtale sign a.pdf --field signatar-2 --p12 v.p12 --password-env AVTALE_P12_PASSWORD -o b.pdf"
+    )]
+    Sign(SignArgs),
     /// Show what changed between two versions of an agreement, in plain words and as a diff
     #[command(
         after_help = "Each side is a file or REV:PATH, a file as it is in a git revision.\n\nExamples:\n  avtale diff old.toml new.toml\n  avtale diff HEAD:agreements/fjordvik-kommune.toml agreements/fjordvik-kommune.toml\n  avtale diff --format json main:agreements/a.toml agreements/a.toml"
@@ -139,11 +144,37 @@ pub struct VerifyArgs {
     /// Also check the limits of an e-signing service
     #[arg(long, value_enum)]
     pub preflight: Option<Preflight>,
+    /// A trust anchor for signatures: a certificate file (PEM or DER, may hold several);
+    /// repeat for more. A signature counts as trusted only with a chain to one of them
+    #[arg(long, value_name = "FILE")]
+    pub trust: Vec<PathBuf>,
     /// Form of the result
     #[arg(long, value_enum, default_value_t = VerifyFormat::Human)]
     pub format: VerifyFormat,
     #[command(flatten)]
     pub common: Common,
+}
+
+#[derive(Args, Debug)]
+pub struct SignArgs {
+    /// The PDF to sign (built by avtale, or already signed in other fields)
+    #[arg(value_name = "PDF")]
+    pub pdf: PathBuf,
+    /// The signature field to fill, e.g. `signatar-1`
+    #[arg(long, value_name = "NAME")]
+    pub field: String,
+    /// The enterprise certificate (virksomhetssertifikat) with its private key, as PKCS#12
+    #[arg(long, value_name = "FILE")]
+    pub p12: PathBuf,
+    /// Read the PKCS#12 password from this environment variable (default: ask for it)
+    #[arg(long, value_name = "VAR", conflicts_with = "password_file")]
+    pub password_env: Option<String>,
+    /// Read the PKCS#12 password from the first line of this file (default: ask for it)
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+    /// Write the signed PDF here (never over the input or an existing file)
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: PathBuf,
 }
 
 #[derive(Args, Debug)]

@@ -4,7 +4,7 @@ use crate::base::diag::Format;
 use crate::batch::BatchOptions;
 use crate::cli::args::{
     BuildArgs, CheckArgs, Common, DiagnosticFormat, DiffArgs, ExtractArgs, ImpactArgs, NewArgs, Output, PdfArgs,
-    RenderArgs, ReviewFormat as ReviewArg, VerifyArgs, VerifyFormat as VerifyArg,
+    RenderArgs, ReviewFormat as ReviewArg, SignArgs, VerifyArgs, VerifyFormat as VerifyArg,
 };
 use crate::commands::build::{BuildOptions, PdfOptions};
 use crate::commands::check::CheckOptions;
@@ -15,6 +15,7 @@ use crate::commands::new::NewOptions;
 use crate::commands::render::{RenderFormat, RenderOptions};
 use crate::commands::report::DiagnosticOptions;
 use crate::commands::setup::SourceOptions;
+use crate::commands::sign::{Password, SignOptions};
 use crate::commands::verify::{VerifyFormat, VerifyOptions};
 use crate::document::settings::{DEFAULT_STANDARDS, DEFAULT_STANDARDS_NO_ATTACHMENTS, Limits, PdfSettings};
 use crate::scaffold::NewAgreement;
@@ -129,6 +130,7 @@ pub fn verify(a: VerifyArgs) -> VerifyOptions {
             pdf: a.pdf,
             agreement: a.agreement,
             preflight: a.preflight.is_some(),
+            trust: a.trust,
         },
     }
 }
@@ -165,5 +167,19 @@ pub fn new(a: NewArgs) -> NewOptions {
             segment: a.segment,
             tjeneste: a.tjeneste,
         },
+    }
+}
+
+pub fn sign(a: SignArgs) -> SignOptions {
+    SignOptions {
+        password: match (a.password_env, a.password_file) {
+            (Some(var), _) => Password::Env(var),
+            (None, Some(file)) => Password::File(file),
+            (None, None) => Password::Prompt,
+        },
+        pdf: a.pdf,
+        field: a.field,
+        p12: a.p12,
+        output: a.output,
     }
 }

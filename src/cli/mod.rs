@@ -41,6 +41,7 @@ fn run(console: &mut dyn Console, command: Command) -> CommandResult {
         Command::Render(a) => commands::render::run(console, &convert::render(a)),
         Command::Extract(a) => commands::extract::run(console, &convert::extract(a)),
         Command::Verify(a) => commands::verify::run(console, &convert::verify(a)),
+        Command::Sign(a) => commands::sign::run(console, &convert::sign(a)),
         Command::Diff(a) => commands::diff::run(console, &convert::diff(a)),
         Command::Impact(a) => commands::impact::run(console, &convert::impact(a)),
         Command::Schema => commands::schema::run(console),
@@ -85,6 +86,8 @@ fn color_of(command: &Command) -> Color {
         Command::Diff(a) => a.common.color,
         Command::Impact(a) => a.common.color,
         Command::New(a) => a.common.color,
-        Command::Extract(_) | Command::Schema | Command::Completions { .. } | Command::Man => Color::Auto,
+        Command::Extract(_) | Command::Sign(_) | Command::Schema | Command::Completions { .. } | Command::Man => {
+            Color::Auto
+        }
     }
 }

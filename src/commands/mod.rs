@@ -14,6 +14,7 @@ pub mod render;
 pub mod report;
 pub mod schema;
 pub mod setup;
+pub mod sign;
 pub mod verify;
 
 pub use console::Console;

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use crate::commands::setup::{SourceOptions, setup};
 use crate::commands::{CommandResult, Console, Failure, Outcome};
-use crate::verify::report::Verification;
+use crate::verify::report::{Field, Verification};
 use crate::verify::{self, Request};
 
 /// How the result is shown.
@@ -69,11 +69,29 @@ fn show(out: &mut dyn Write, v: &Verification) {
     }
     for f in &v.fields {
         let page = f.page.map(|p| format!(" on page {p}")).unwrap_or_default();
-        let _ = match (&f.signed, &f.signer) {
-            (true, Some(s)) => writeln!(out, "  field {}{page}: signed by {s}", f.name),
-            (true, None) => writeln!(out, "  field {}{page}: signed", f.name),
-            _ => writeln!(out, "  field {}{page}: not signed", f.name),
-        };
+        let _ = writeln!(out, "  field {}{page}: {}", f.name, field_state(v, f));
     }
     let _ = writeln!(out, "{}", if v.ok { "verified" } else { "NOT verified" });
+}
+
+/// What a signature field holds, in words: a signer is named as signing only when the
+/// signature is valid and the signer trusted; otherwise it says what is wrong.
+fn field_state(v: &Verification, f: &Field) -> String {
+    if !f.signed {
+        return "not signed".into();
+    }
+    let Some(s) = v.signatures.iter().find(|s| s.field == f.name) else {
+        return "holds a signature that cannot be read".into();
+    };
+    let who = s.signer.as_deref().unwrap_or("an unknown signer");
+    let why = s.reasons.join(", ");
+    if s.trusted {
+        format!("signed by {who} (valid, trusted)")
+    } else if s.valid {
+        format!("valid signature by {who}, but the signer is NOT trusted ({why})")
+    } else if s.intact {
+        format!("signature by {who} is NOT valid ({why})")
+    } else {
+        format!("signature is NOT intact: the signed bytes were changed or the signature is forged ({why})")
+    }
 }

@@ -13,6 +13,7 @@ pub mod layout;
 pub mod provenance;
 pub mod settings;
 pub mod sigfield;
+pub mod signature;
 pub mod signed;
 pub mod splice;
 pub mod template;

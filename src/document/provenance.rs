@@ -13,8 +13,10 @@ use crate::input::load::Loaded;
 
 pub const MANIFEST_NAME: &str = "avtale-manifest.json";
 
-/// Attachments larger than this are not unpacked (a guard against compression bombs).
-const MAX_ATTACHMENT: usize = 256 * 1024 * 1024;
+/// Most bytes the attachments of one PDF may take, decompressed: the largest sources are a
+/// 4 MiB agreement file and a 64 MiB member list, so a file that inflates past this is not
+/// one `avtale` built, and is refused before it takes much memory.
+const MAX_ATTACHMENT: usize = 80 * 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TermsRef {
@@ -194,9 +196,12 @@ fn collect_name_tree(
             let stream = doc.dereference(stream_ref).map_err(|e| e.to_string())?.1;
             let stream = stream.as_stream().map_err(|e| e.to_string())?;
             let data = if stream.dict.has(b"Filter") {
-                stream
-                    .decompressed_content_with_limit(MAX_ATTACHMENT)
-                    .map_err(|e| format!("attachment {name}: {e}"))?
+                stream.decompressed_content_with_limit(MAX_ATTACHMENT).map_err(|e| {
+                    format!(
+                        "attachment {name} cannot be decompressed within {} MiB: {e}",
+                        MAX_ATTACHMENT >> 20
+                    )
+                })?
             } else {
                 stream.content.clone()
             };

@@ -4,12 +4,12 @@
 use std::path::Path;
 
 use crate::base::files::read_regular;
+use crate::document::signature::{self, MAX_FILE_SIZE};
 
-/// How much of an existing PDF is searched for a signature.
-const MAX_SIGNED_SCAN_BYTES: u64 = 256 * 1024 * 1024;
-
-/// Whether the file at `path` holds a digital signature (a signed field's byte range).
-/// Only a regular file counts: a symbolic link in its place is replaced, not followed.
+/// Whether the file at `path` holds a digital signature: a signature field of the parsed
+/// document whose value is a signature dictionary with a byte range and contents (bytes
+/// that merely spell `/ByteRange` in a comment or a string do not count). Only a regular
+/// file counts: a symbolic link in its place is replaced, not followed.
 pub fn is_signed(path: &Path) -> bool {
-    read_regular(path, MAX_SIGNED_SCAN_BYTES).is_some_and(|b| b.windows(10).any(|w| w == b"/ByteRange"))
+    read_regular(path, MAX_FILE_SIZE as u64).is_some_and(|b| signature::is_signed(&b))
 }

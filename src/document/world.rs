@@ -57,7 +57,7 @@ pub fn file_id(path: &str) -> Option<FileId> {
 /// The path of the generated main file; the same for every document, since file ids are
 /// interned for the life of the process.
 pub const MAIN_PATH: &str = "/main.typ";
-/// The path of the generated appendix document (see `pdf::Renderer::build`): apart from
+/// The path of the generated appendix document (see `document::appendix`): apart from
 /// the main file's, so that no element of one can share a location with the other's.
 pub const APPENDIX_PATH: &str = "/.vedleggsdokument.typ";
 

@@ -3,22 +3,22 @@
 //! catalogue, the signature fields, and the limits of e-signing services. Nothing here
 //! prints; `commands::verify` shows the result.
 
-pub mod fields;
 pub mod pdf_file;
 pub mod preflight;
 pub mod report;
 
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use crate::catalog::Catalogue;
 use crate::catalog::assets::Assets;
 use crate::document::provenance::{self, MANIFEST_NAME, Manifest};
+use crate::document::signature::{self, TrustStore};
 use crate::document::{Attachment, PdfSettings, Typesetter, View};
 use crate::input::load::{self, Loaded};
-use crate::verify::fields::signature_fields;
 use crate::verify::pdf_file::{Attached, open_pdf, safe_name};
 use crate::verify::preflight::preflight_posten;
-use crate::verify::report::{Check, TermsState, Verification};
+use crate::verify::report::{Check, Field, TermsState, Verification};
 
 /// What to verify.
 #[derive(Debug, Clone)]
@@ -28,6 +28,8 @@ pub struct Request {
     pub agreement: Option<PathBuf>,
     /// Also check the limits of e-signing services.
     pub preflight: bool,
+    /// Certificate files (PEM or DER) whose certificates are trust anchors for signatures.
+    pub trust: Vec<PathBuf>,
 }
 
 /// A verification, with notes about how far it could go.
@@ -54,6 +56,7 @@ fn terms_state(m: &Manifest, cat: &Catalogue) -> Vec<TermsState> {
 
 /// Verify a PDF. `Err` holds the problems that kept it from being verified at all.
 pub fn verify(req: &Request, assets: &Assets, cat: &Catalogue) -> Result<Verified, Vec<String>> {
+    let trust = trust_store(&req.trust)?;
     let (bytes, doc, attached) = open_pdf(&req.pdf).map_err(|e| vec![e])?;
     let manifest: Option<Manifest> = attached
         .iter()
@@ -65,7 +68,18 @@ pub fn verify(req: &Request, assets: &Assets, cat: &Catalogue) -> Result<Verifie
         source: None,
         checks: Vec::new(),
         terms: manifest.as_ref().map(|m| terms_state(m, cat)).unwrap_or_default(),
-        fields: signature_fields(&doc),
+        fields: signature::signature_fields(&doc)
+            .into_iter()
+            .map(|f| Field {
+                name: f.name,
+                page: f.page,
+                signed: f.signed,
+                signer: None,
+            })
+            .collect(),
+        signatures: Vec::new(),
+        revisions: Vec::new(),
+        modifications_allowed: true,
         ok: true,
     };
     let mut notes = Vec::new();
@@ -79,6 +93,7 @@ pub fn verify(req: &Request, assets: &Assets, cat: &Catalogue) -> Result<Verifie
     let Some(source_path) = source_path else {
         if req.preflight {
             // Preflight needs no source; what the PDF was made from stays unknown.
+            signature_checks(&mut v, &bytes, None, &trust);
             v.checks.extend(preflight_posten(&bytes, &doc));
             v.ok = v.checks.iter().all(|c| c.ok);
             notes.push(
@@ -107,7 +122,8 @@ pub fn verify(req: &Request, assets: &Assets, cat: &Catalogue) -> Result<Verifie
         version: &doc.version,
         from_pdf: req.agreement.is_none(),
     };
-    check_against_source(&mut v, &run, &source, assets, cat);
+    let built_len = check_against_source(&mut v, &run, &source, assets, cat);
+    signature_checks(&mut v, &bytes, built_len, &trust);
     if req.preflight && v.checks.iter().all(|c| c.name != "agreement") {
         v.checks.extend(preflight_posten(&bytes, &doc));
     }
@@ -127,8 +143,14 @@ struct Source<'a> {
 }
 
 /// The agreement's own checks: found and without errors, the fingerprint, the terms texts
-/// and the content.
-fn check_against_source(v: &mut Verification, run: &load::Run, src: &Source<'_>, assets: &Assets, cat: &Catalogue) {
+/// and the content. The length of the built file when the PDF starts with it.
+fn check_against_source(
+    v: &mut Verification,
+    run: &load::Run,
+    src: &Source<'_>,
+    assets: &Assets,
+    cat: &Catalogue,
+) -> Option<usize> {
     let wanted_id = src.manifest.map(|m| m.agreement_id.clone());
     let loaded = run.agreements.iter().find(|a| match &wanted_id {
         Some(id) => a.agreement.avtale.id.as_ref().is_some_and(|x| &x.v == id),
@@ -143,7 +165,7 @@ fn check_against_source(v: &mut Verification, run: &load::Run, src: &Source<'_>,
                 wanted_id.unwrap_or_default()
             ),
         });
-        return;
+        return None;
     };
     if loaded.has_errors() {
         v.checks.push(Check {
@@ -151,7 +173,7 @@ fn check_against_source(v: &mut Verification, run: &load::Run, src: &Source<'_>,
             ok: false,
             detail: "the agreement has errors (run avtale check)".into(),
         });
-        return;
+        return None;
     }
     v.agreement_id = loaded.agreement.avtale.id.as_ref().map(|s| s.v.clone());
     if let Some(m) = src.manifest {
@@ -159,8 +181,9 @@ fn check_against_source(v: &mut Verification, run: &load::Run, src: &Source<'_>,
         v.checks.push(fingerprint_check(m, &fingerprint));
         v.checks.push(terms_check(&v.terms));
     }
-    v.checks
-        .push(content_check(loaded, src, assets, cat, !v.fields.is_empty()));
+    let (check, built_len) = content_check(loaded, src, assets, cat, !v.fields.is_empty());
+    v.checks.push(check);
+    built_len
 }
 
 fn fingerprint_check(m: &Manifest, fingerprint: &str) -> Check {
@@ -196,9 +219,16 @@ fn terms_check(terms: &[TermsState]) -> Check {
     }
 }
 
-/// Make the PDF again and compare: the original revision must be exactly those bytes (a
-/// signature appends an incremental update after them).
-fn content_check(loaded: &Loaded, src: &Source<'_>, assets: &Assets, cat: &Catalogue, has_fields: bool) -> Check {
+/// Make the PDF again and compare: the first revision must be exactly those bytes (a
+/// signature appends an incremental update after them, which the revision analysis judges).
+/// The check, and the length of the built file when the PDF starts with it.
+fn content_check(
+    loaded: &Loaded,
+    src: &Source<'_>,
+    assets: &Assets,
+    cat: &Catalogue,
+    has_fields: bool,
+) -> (Check, Option<usize>) {
     let settings = match src.manifest {
         Some(m) => PdfSettings {
             standards: m.standards.clone(),
@@ -221,37 +251,100 @@ fn content_check(loaded: &Loaded, src: &Source<'_>, assets: &Assets, cat: &Catal
         })
         .map_err(|e| e.to_string())
     });
-    let built = match same {
-        Ok(b) => b,
-        Err(e) => {
-            return Check {
-                name: "content",
-                ok: false,
-                detail: format!("cannot rebuild: {e}"),
-            };
-        }
-    };
-    let bytes = src.bytes;
-    let prefix = bytes.starts_with(&built.pdf);
-    let updated = bytes.len() > built.pdf.len();
-    // Bytes after the built file are accepted only as far as signatures cover them: an
-    // update after the last signature could change what is shown.
-    let covered = !updated || signed_to_end(bytes);
-    let ok = prefix && covered;
-    Check {
+    let check = |ok, detail: String| Check {
         name: "content",
         ok,
-        detail: if ok && updated {
-            "the PDF is exactly what the agreement makes, followed by signature updates".into()
-        } else if ok {
-            "the PDF is exactly what the agreement makes".into()
-        } else if prefix {
-            "the PDF is what the agreement makes, but was changed after it was built, outside any signature".into()
-        } else {
-            "the PDF differs from what the agreement makes now (edited, or made with other templates or tool version)"
-                .into()
-        },
+        detail,
+    };
+    let built = match same {
+        Ok(b) => b,
+        Err(e) => return (check(false, format!("cannot rebuild: {e}")), None),
+    };
+    if !src.bytes.starts_with(&built.pdf) {
+        let detail =
+            "the PDF differs from what the agreement makes now (edited, or made with other templates or tool version)";
+        return (check(false, detail.into()), None);
     }
+    let detail = if src.bytes.len() > built.pdf.len() {
+        "the PDF is exactly what the agreement makes, followed by updates (see revisions)"
+    } else {
+        "the PDF is exactly what the agreement makes"
+    };
+    (check(true, detail.into()), Some(built.pdf.len()))
+}
+
+/// The trust anchors in certificate files (PEM or DER).
+fn trust_store(files: &[PathBuf]) -> Result<TrustStore, Vec<String>> {
+    let mut store = TrustStore::new();
+    for f in files {
+        let bytes = crate::base::files::read_regular(f, MAX_CERTIFICATE_FILE_BYTES)
+            .ok_or_else(|| vec![format!("cannot read trust anchor {}", f.display())])?;
+        store
+            .add_pem_or_der(&bytes)
+            .map_err(|e| vec![format!("{}: {e}", f.display())])?;
+    }
+    Ok(store)
+}
+
+/// Largest certificate file read as trust anchors.
+const MAX_CERTIFICATE_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Every signature checked (intact, valid, trusted) and every revision after the built file
+/// (`base_len`; `None`: the first revision) judged; the signers named on the fields.
+fn signature_checks(v: &mut Verification, bytes: &[u8], base_len: Option<usize>, trust: &TrustStore) {
+    let report = match signature::analyse(bytes, base_len, trust, SystemTime::now()) {
+        Ok(r) => r,
+        Err(e) => {
+            v.checks.push(Check {
+                name: "signatures",
+                ok: false,
+                detail: format!("the signatures cannot be read: {e}"),
+            });
+            v.modifications_allowed = false;
+            return;
+        }
+    };
+    for f in &mut v.fields {
+        f.signer = report
+            .signatures
+            .iter()
+            .find(|s| s.field == f.name)
+            .and_then(|s| s.signer.clone());
+    }
+    if !report.signatures.is_empty() {
+        let doubtful: Vec<String> = report
+            .signatures
+            .iter()
+            .filter(|s| !s.trusted)
+            .map(|s| format!("{}: {}", s.field, s.reasons.join(", ")))
+            .collect();
+        v.checks.push(Check {
+            name: "signatures",
+            ok: doubtful.is_empty(),
+            detail: if doubtful.is_empty() {
+                format!(
+                    "{} signature(s), each intact, valid and from a trusted signer",
+                    report.signatures.len()
+                )
+            } else {
+                doubtful.join("; ")
+            },
+        });
+    }
+    if report.revisions.len() > 1 || !report.modifications_allowed {
+        v.checks.push(Check {
+            name: "revisions",
+            ok: report.modifications_allowed,
+            detail: if report.modifications_allowed {
+                "every update after the built file adds a signature, and the last is signed".into()
+            } else {
+                report.problems.join("; ")
+            },
+        });
+    }
+    v.modifications_allowed = report.modifications_allowed;
+    v.signatures = report.signatures;
+    v.revisions = report.revisions;
 }
 
 /// Write the attached sources into `dir` as the manifest lists them (a segment file's
@@ -282,32 +375,6 @@ fn materialise_sources(m: &Manifest, attached: &Attached, dir: &Path) -> Option<
         }
     }
     first
-}
-
-/// Whether some signature's byte range reaches the end of the file (trailing line ends
-/// aside): then every incremental update is inside a signed revision. The signatures'
-/// cryptographic validity is for a signature validator (see tests/external/sign.sh).
-fn signed_to_end(bytes: &[u8]) -> bool {
-    let end = bytes
-        .iter()
-        .rposition(|b| !b.is_ascii_whitespace())
-        .map_or(0, |i| i + 1);
-    let mut reach = 0u64;
-    let mut rest = bytes;
-    while let Some(i) = rest.windows(10).position(|w| w == b"/ByteRange") {
-        rest = &rest[i + 10..];
-        let text: String = rest.iter().take(80).map(|b| *b as char).collect();
-        let inner = text
-            .trim_start()
-            .strip_prefix('[')
-            .and_then(|t| t.split(']').next())
-            .unwrap_or("");
-        let nums: Vec<u64> = inner.split_whitespace().filter_map(|n| n.parse().ok()).collect();
-        if let [_, _, start, len] = nums[..] {
-            reach = reach.max(start.saturating_add(len));
-        }
-    }
-    reach >= end as u64
 }
 
 /// The standards a PDF without a manifest claims, from its XMP metadata and header.

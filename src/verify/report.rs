@@ -4,12 +4,14 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::document::signature::{RevisionReport, SignatureReport};
+
 #[derive(Debug, Serialize)]
 pub struct Field {
     pub name: String,
     pub page: Option<u32>,
     pub signed: bool,
-    /// Who signed, from the signature's name entry or the signing certificate.
+    /// The subject of the signing certificate, as written in it.
     pub signer: Option<String>,
 }
 
@@ -40,5 +42,12 @@ pub struct Verification {
     pub checks: Vec<Check>,
     pub terms: Vec<TermsState>,
     pub fields: Vec<Field>,
+    /// Every signature, checked: intact, valid, trusted, and why not.
+    pub signatures: Vec<SignatureReport>,
+    /// Every revision of the file after the one built, and whether its changes are allowed.
+    pub revisions: Vec<RevisionReport>,
+    /// Every update after the built file only signs, and the last one is covered by a valid
+    /// signature.
+    pub modifications_allowed: bool,
     pub ok: bool,
 }

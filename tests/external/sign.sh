@@ -18,12 +18,16 @@ trap 'rm -rf "$tmp"' EXIT
 say() { echo "sign.sh: $*"; }
 fail() { echo "sign.sh: FAIL: $*" >&2; exit 1; }
 
-# 1. pyHanko in a throwaway virtualenv.
-say "installing pyHanko into $tmp/venv"
-python3 -m venv "$tmp/venv"
-py="$tmp/venv/bin/python"
-"$py" -m pip install --quiet --disable-pip-version-check --no-input \
-    'pyhanko==0.38.0'
+# 1. pyHanko: the virtualenv in PYHANKO_VENV, or a throwaway one.
+if [ -n "${PYHANKO_VENV:-}" ]; then
+  py="$PYHANKO_VENV/bin/python"
+else
+  say "installing pyHanko into $tmp/venv"
+  python3 -m venv "$tmp/venv"
+  py="$tmp/venv/bin/python"
+  "$py" -m pip install --quiet --disable-pip-version-check --no-input \
+      'pyhanko==0.38.0'
+fi
 
 # 2. Throwaway self-signed certificate.
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -sha256 \
@@ -67,15 +71,20 @@ if ! "$py" "$here/sign_fields.py" validate "$signed" "$tmp/cert.pem"; then
     fail "pyHanko does not validate every signature"
 fi
 
-# 6. avtale verify: exit 0, every field reported as signed.
+# 6. avtale verify with the certificate as trust anchor: exit 0, every field signed and
+#    trusted. Without the anchor the same file is not verified: the signer is not trusted.
 set +e
-out="$("$avtale" verify "$signed" 2>&1)"
+untrusted="$("$avtale" verify "$signed" 2>&1)"
+untrusted_rc=$?
+out="$("$avtale" verify --trust "$tmp/cert.pem" "$signed" 2>&1)"
 rc=$?
 set -e
 bad=0
 [ "$rc" -eq 0 ] || { echo "sign.sh: avtale verify exited with $rc" >&2; bad=1; }
+[ "$untrusted_rc" -eq 1 ] || { echo "sign.sh: avtale verify without --trust exited with $untrusted_rc" >&2; bad=1; }
+grep -q 'NOT trusted' <<<"$untrusted" || { echo "sign.sh: without --trust the signer is not said to be untrusted" >&2; bad=1; }
 for f in "${fields[@]}"; do
-    if ! grep -Eq "^ *field ${f}( on page [0-9]+)?: signed( by .*)?\$" <<<"$out"; then
+    if ! grep -Eq "^ *field ${f}( on page [0-9]+)?: signed by .* \(valid, trusted\)\$" <<<"$out"; then
         echo "sign.sh: avtale verify does not report field $f as signed" >&2
         bad=1
     fi
