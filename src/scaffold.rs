@@ -216,10 +216,7 @@ fn write_kontakter(o: &mut TomlText) {
          rollene juridisk, personvern og sikkerhet.",
     );
     for (rolle, what) in [
-        (
-            "forretning",
-            "Forretningskontakt: har ansvar for bruken av opplysningene.",
-        ),
+        ("forretning", "Faglig kontakt: har ansvar for bruken av opplysningene."),
         ("teknisk", "Teknisk kontakt: har ansvar for integrasjonen med API-ene."),
     ] {
         o.line("[[kontakt]]");

@@ -49,6 +49,11 @@ const ALL_CODES: &[&str] = &[
     "processor-service",
     "segment-owner-self",
     "short-purpose",
+    "basis-combination",
+    "processor-required",
+    "platform-without-segment",
+    "placeholder",
+    "sample-terms",
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -215,13 +220,23 @@ const CASES: &[Case] = &[
     ("requires-service.toml",                   "requires-service",       "error",   84,  6, "tjeneste[1].id",                               &[]),
     ("unknown-terms-version.toml",              "unknown-terms-version",  "error",   59, 18, "vilkaar.delingsvilkaar",                       &[]),
     ("terms-withdrawn.toml",                    "terms-withdrawn",        "error",   56, 16, "tjeneste[0].bruksvilkaar",                     &[]),
-    ("terms-superseded.toml",                   "terms-superseded",       "warning", 64, 16, "tjeneste[0].bruksvilkaar",                     &[]),
+    // Bruksvilkår apply in their current version: a superseded pin is information only.
+    ("terms-superseded.toml",                   "terms-superseded",       "info",    64, 16, "tjeneste[0].bruksvilkaar",                     &[]),
+    // Delingsvilkår stay pinned: a superseded one is a warning.
+    ("terms-superseded-delingsvilkaar.toml",    "terms-superseded",       "warning", 59, 18, "vilkaar.delingsvilkaar",                       &[]),
     ("missing-contact-role.toml",               "missing-contact-role",   "error",    1,  1, "kontakt",                                      &[]),
     ("missing-signatory.toml",                  "missing-signatory",      "error",    1,  1, "signatar",                                     &[]),
     ("delegation-reference.toml",               "delegation-reference",   "error",   46, 12, "signatar[0].fullmakt",                         &[]),
     ("processor-service.toml",                  "processor-service",      "error",   56, 39, "databehandler[0].tjenester[1]",                &[]),
     ("segment-owner-self.toml",                 "segment-owner-self",     "warning", 49, 74, "segment.ansvarlig.organisasjonsnummer",        &[]),
     ("short-purpose.toml",                      "short-purpose",          "error",   65, 11, "tjeneste[0].formaal",                          &[]),
+    ("basis-combination.toml",                  "basis-combination",      "error",   74,  8, "tjeneste[0].behandlingsgrunnlag.type",         &[]),
+    ("processor-required.toml",                 "processor-required",     "error",   67, 14, "tjeneste[0].tilkobling",                       &[]),
+    ("platform-without-segment.toml",           "platform-without-segment", "error", 67, 14, "tjeneste[0].tilkobling",                       &[]),
+    // To be signed: an error, and the sample terms the shipped catalogue has are warned about.
+    ("placeholder.toml",                        "placeholder",            "error",   38, 10, "kontakt[2].tittel",                            &["sample-terms", "sample-terms"]),
+    ("placeholder-draft.toml",                  "placeholder",            "warning", 38, 10, "kontakt[2].tittel",                            &[]),
+    ("sample-terms.toml",                       "sample-terms",           "warning", 59, 18, "vilkaar.delingsvilkaar",                       &["sample-terms"]),
 ];
 
 #[test]
@@ -262,7 +277,8 @@ fn each_fixture_reports_its_code_at_the_offending_value() {
         if got != want {
             failures.push(format!("{paths}: want only {want:?}, got {got:?}"));
         }
-        let want_exit = if severity == "error" || !also.is_empty() { 1 } else { 0 };
+        let any_error = diags.iter().any(|d| s(d, "severity") == "error");
+        let want_exit = if severity == "error" || any_error { 1 } else { 0 };
         if r.code != want_exit {
             failures.push(format!("{paths}: exit {} (want {want_exit})", r.code));
         }
@@ -493,6 +509,7 @@ fn json_objects_have_exactly_the_contract_keys() {
         fixture("empty.toml"),
         fixture("unknown-key.toml"),
         fixture("terms-superseded.toml"),
+        fixture("terms-superseded-delingsvilkaar.toml"),
     ]);
     assert_eq!(r.code, 1);
     assert!(diags.len() > 5);
@@ -504,12 +521,13 @@ fn json_objects_have_exactly_the_contract_keys() {
         keys.sort_unstable();
         assert_eq!(keys, want, "{d}");
         assert!(ALL_CODES.contains(&s(d, "code")), "{d}");
-        assert!(["error", "warning"].contains(&s(d, "severity")), "{d}");
+        assert!(["error", "warning", "info"].contains(&s(d, "severity")), "{d}");
         assert!(n(d, "line") >= 1 && n(d, "column") >= 1, "{d}");
         assert!(!s(d, "message").is_empty(), "{d}");
         assert!(d["help"].is_string() || d["help"].is_null(), "{d}");
     }
     assert!(diags.iter().any(|d| s(d, "severity") == "warning"));
+    assert!(diags.iter().any(|d| s(d, "severity") == "info"));
 }
 
 // ---------------------------------------------------------------------------------------

@@ -306,7 +306,7 @@ fn a_change_of_language_is_one_change_in_diff() {
         messages,
         [
             "the language changed from «nb» to «en»",
-            "the Forretning contact's name changed from «Kari Nordvik» to «Kari Nordvik-Berg»",
+            "the Faglig contact's name changed from «Kari Nordvik» to «Kari Nordvik-Berg»",
         ]
     );
     // The text diff underneath shows each side in its own language.
@@ -375,4 +375,83 @@ fn a_nynorsk_pdf_verifies_and_an_edited_translation_rebuilds_it() {
     terms.push_str("\nEin ny setning.\n");
     std::fs::write(&nn, terms).unwrap();
     assert!(build().contains("built 1,"));
+}
+
+/// Text without whitespace, hyphens and soft hyphens: what is printed, however it is broken
+/// across lines and columns.
+fn squeezed(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '-' && *c != '\u{AD}')
+        .collect()
+}
+
+#[test]
+fn legal_clauses_reach_the_pdf_in_every_language() {
+    let texts = avtale::catalog::lang::Texts::load(&Assets::Embedded).unwrap();
+    let cat = catalogue();
+    let contact = cat
+        .skatteetaten
+        .clone()
+        .expect("the shipped catalogue has Skatteetaten's contact points");
+    for lang in LANGUAGES {
+        let dir = tempfile::tempdir().unwrap();
+        let text = std::fs::read_to_string(root().join("agreements/fjordvik-kommune.toml")).unwrap();
+        std::fs::write(dir.path().join("a.toml"), with_language(&text, lang)).unwrap();
+        let built = build_dir(dir.path());
+        let pdf = squeezed(&text_of(&built[0].1.pdf));
+        let table = texts.table(lang);
+        let t = |k: &str| table.tekst.get(k).unwrap_or_else(|| panic!("{lang}: no `{k}`")).clone();
+        let mut wanted = vec![
+            ("sample heading", t("eksempeltekst")),
+            ("bruksvilkår in their current version", t("bruksvilkaar_gjeldende")),
+            ("where the agreement ranks", t("avtale_rang")),
+            ("contact points", t("skatteetaten_kontakt")),
+            ("security incidents label", t("sikkerhetshendelser")),
+            ("security incidents phone", contact.sikkerhetshendelser.clone()),
+            ("user support", contact.brukerstoette.clone()),
+            ("segment agreement", t("segmentavtale")),
+        ];
+        for clause in ["taushetsplikt", "kvalitet", "tjenestekunnskap"] {
+            wanted.push(("declaration clause", table.clause(clause)));
+        }
+        if lang == "nn" {
+            wanted.push(("bokmål prevails", t("spraakforrang")));
+            assert!(!t("spraakforrang").is_empty());
+        }
+        for (what, needle) in wanted {
+            assert!(
+                pdf.contains(&squeezed(&needle)),
+                "{lang}: {what} missing from the PDF: {needle:?}"
+            );
+        }
+        // Every appendix heading says it is a sample: once per appendix, in the heading.
+        assert_eq!(
+            pdf.matches(&squeezed(&t("eksempeltekst"))).count(),
+            2 * built[0].1.view.vedlegg.len(),
+            "{lang}: the note in the list of documents and in each appendix heading"
+        );
+    }
+}
+
+#[test]
+fn a_delingsvilkaar_version_from_before_2022_has_one_text_for_everyone() {
+    let cat = catalogue();
+    let old = cat.terms("delingsvilkaar").unwrap().version("2020-06").unwrap();
+    assert_eq!(old.tekster.keys().collect::<Vec<_>>(), ["standard"]);
+    for file in ["agreements/fjordvik-kommune.toml", "agreements/nordlys-sparebank.toml"] {
+        let dir = tempfile::tempdir().unwrap();
+        let text = std::fs::read_to_string(root().join(file))
+            .unwrap()
+            .replace("delingsvilkaar = \"2022-05\"", "delingsvilkaar = \"2020-06\"");
+        std::fs::write(dir.path().join("a.toml"), text).unwrap();
+        let built = build_dir(dir.path());
+        let v = &built[0].1.view;
+        let d = v.vedlegg.last().unwrap();
+        assert_eq!(d.sha256, old.tekster["standard"].sha256, "{file}");
+        assert!(
+            !d.tittel.contains("segment") && !d.tittel.contains("enkeltstående"),
+            "{}",
+            d.tittel
+        );
+    }
 }

@@ -14,6 +14,8 @@ use serde::Serialize;
 pub enum Severity {
     Error,
     Warning,
+    /// Worth knowing, never a reason to fail (not even with `--deny-warnings`).
+    Info,
 }
 
 impl Severity {
@@ -21,6 +23,7 @@ impl Severity {
         match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Info => "info",
         }
     }
 }
@@ -68,6 +71,14 @@ impl Diagnostic {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, loc, path, message)
+        }
+    }
+
+    /// Information at a located value.
+    pub fn info_at<T>(code: &'static str, at: &Sp<T>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Info,
+            ..Diagnostic::error_at(code, at, message)
         }
     }
 
@@ -208,6 +219,7 @@ pub fn emit(out: &mut dyn WriteColor, format: Format, sources: &Sources, diags: 
                 let kind = match l.severity {
                     Severity::Error => "error",
                     Severity::Warning => "warning",
+                    Severity::Info => "notice",
                 };
                 let mut msg = short_message(d);
                 if let Some(h) = l.help {
@@ -240,6 +252,7 @@ fn to_codespan(d: &Diagnostic) -> CsDiagnostic<usize> {
     let base = match d.severity {
         Severity::Error => CsDiagnostic::error(),
         Severity::Warning => CsDiagnostic::warning(),
+        Severity::Info => CsDiagnostic::note(),
     };
     let mut labels = vec![
         Label::primary(d.loc.file, d.loc.span.clone()).with_message(if d.path.is_empty() {

@@ -35,8 +35,23 @@ impl TermsStatus {
 struct CatalogueFile {
     format: Spanned<u32>,
     versjon: String,
+    #[serde(default)]
+    skatteetaten: Option<ContactPoints>,
     vilkaar: IndexMap<String, Spanned<TermsDocFile>>,
     tjeneste: IndexMap<String, Spanned<ServiceFile>>,
+}
+
+/// Where a consumer reaches Skatteetaten: data the terms owner keeps from Skatteetaten's
+/// public pages, printed in every agreement.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactPoints {
+    /// User support: questions, faults, changes.
+    pub brukerstoette: String,
+    /// Critical security incidents and possible personal-data breaches.
+    pub sikkerhetshendelser: String,
+    /// The public page the contact points are taken from.
+    pub kilde: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -55,6 +70,9 @@ struct TermsDocFile {
 struct TermsVersionFile {
     versjon: String,
     status: TermsStatus,
+    /// The text is the project's sample, not the terms owner's official text.
+    #[serde(default)]
+    eksempeltekst: bool,
     fil: BTreeMap<String, Spanned<String>>,
     /// Language → variant → file: the translations this version has besides bokmål.
     #[serde(default)]
@@ -91,6 +109,9 @@ struct PackageFile {
 pub struct TermsVersion {
     pub versjon: String,
     pub status: TermsStatus,
+    /// The texts are samples written for this project, not the terms owner's official text:
+    /// the document says so, and `check` warns when a signable agreement pins one.
+    pub eksempeltekst: bool,
     /// Variant (`standard`, or `segment` / `enkeltstaaende`) → bokmål text.
     pub tekster: BTreeMap<String, TermsText>,
     /// Language (`nn`, `en`) → variant → translated text.
@@ -205,6 +226,8 @@ impl Service {
 pub struct Catalogue {
     pub versjon: String,
     pub sha256: String,
+    /// Skatteetaten's own contact points, as its public pages give them.
+    pub skatteetaten: Option<ContactPoints>,
     pub vilkaar: Vec<TermsDoc>,
     pub tjenester: Vec<Service>,
 }
@@ -260,6 +283,7 @@ impl Catalogue {
         Ok(Catalogue {
             versjon: raw.versjon,
             sha256: sha256_hex(text.as_bytes()),
+            skatteetaten: raw.skatteetaten,
             vilkaar,
             tjenester,
         })
@@ -366,12 +390,13 @@ fn load_terms_version(
     let keys: Vec<&String> = v.fil.keys().collect();
     let mut want: Vec<&String> = variants.iter().collect();
     want.sort();
-    if keys != want {
+    // One `standard` text serves every variant (as the delingsvilkår did before 2022).
+    if keys != want && keys != ["standard"] {
         errors.push(catalogue_error(
             file,
             span,
             format!(
-                "terms `{id}@{}`: `fil` must name exactly the variants {want:?}",
+                "terms `{id}@{}`: `fil` must name exactly the variants {want:?}, or one `standard` text",
                 v.versjon
             ),
         ));
@@ -381,6 +406,7 @@ fn load_terms_version(
     TermsVersion {
         versjon: v.versjon.clone(),
         status: v.status,
+        eksempeltekst: v.eksempeltekst,
         tekster,
         oversettelser,
     }

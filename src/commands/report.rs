@@ -30,12 +30,16 @@ pub fn report(console: &mut dyn Console, opts: DiagnosticOptions, run: &Run, sho
     for e in &run.tool_errors {
         console.error(e);
     }
-    let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
-    let warnings = diags.len() - errors;
+    let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
+    let (errors, warnings, notes) = (count(Severity::Error), count(Severity::Warning), count(Severity::Info));
     if show_summary || !diags.is_empty() || !run.tool_errors.is_empty() {
+        let notes = match notes {
+            0 => String::new(),
+            n => format!(", {n} {}", plural(n, "note", "notes")),
+        };
         let _ = writeln!(
             console.err(),
-            "checked {} {}, {} {}: {} {}, {} {}",
+            "checked {} {}, {} {}: {} {}, {} {}{notes}",
             run.files,
             plural(run.files, "file", "files"),
             run.agreements.len(),

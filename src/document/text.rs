@@ -86,6 +86,9 @@ fn write_header(o: &mut TextLines, view: &View) {
     if let Some(e) = &view.erstatter {
         o.field("", t("erstatter"), e);
     }
+    if let Some(v) = &view.vedtak {
+        o.field("", t("vedtak"), v);
+    }
 }
 
 /// Section 1: the parties, and the segment if there is one.
@@ -116,6 +119,13 @@ fn write_parties(o: &mut TextLines, view: &View, orgnr: &str) {
             t("segmentansvarlig"),
             &format!("{}, {orgnr} {}", s.ansvarlig_navn, s.ansvarlig_orgnr),
         );
+        o.field("", t("segmentavtale"), s.avtale.as_deref().unwrap_or(t("ikke_oppgitt")));
+    }
+    if let Some(c) = &view.skatteetaten {
+        o.blank();
+        o.para("", "", t("skatteetaten_kontakt_innledning"));
+        o.field("", t("brukerstoette"), &c.brukerstoette);
+        o.field("", t("sikkerhetshendelser"), &c.sikkerhetshendelser);
     }
 }
 
@@ -227,7 +237,13 @@ fn write_documents(o: &mut TextLines, view: &View) {
     o.para(
         "",
         "",
-        &format!("{} {}", t("dokumenter_innledning"), t("spraakforrang")),
+        &format!(
+            "{} {} {} {}",
+            t("dokumenter_innledning"),
+            t("avtale_rang"),
+            t("bruksvilkaar_gjeldende"),
+            t("spraakforrang")
+        ),
     );
     o.blank();
     for d in &view.dokumenter {
@@ -235,8 +251,13 @@ fn write_documents(o: &mut TextLines, view: &View) {
             &format!("{}. ", d.nummer),
             "   ",
             &format!(
-                "{}, {} {}, SHA-256 {}",
+                "{}{}, {} {}, SHA-256 {}",
                 d.navn,
+                if d.eksempeltekst {
+                    format!(" ({})", t("eksempeltekst"))
+                } else {
+                    String::new()
+                },
                 t("versjon").to_lowercase(),
                 d.versjon,
                 d.sha256
@@ -265,6 +286,9 @@ fn write_appendices(o: &mut TextLines, view: &View, cat: &Catalogue) -> Result<(
     let t = |k| view.tr(k);
     for v in &view.vedlegg {
         o.heading(&format!("{} {}: {}", t("vedlegg"), v.nummer, v.tittel));
+        if v.eksempeltekst {
+            o.para("", "", t("eksempeltekst"));
+        }
         o.field("", t("versjon"), &v.versjon);
         o.field("", "SHA-256", &v.sha256);
         o.blank();

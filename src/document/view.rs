@@ -9,7 +9,9 @@ use serde::Serialize;
 
 use crate::base::digest::sha256_hex;
 use crate::catalog::lang::{LanguageTable, Texts};
-use crate::catalog::{BASE_LANGUAGE, Catalogue, DELINGSVILKAAR, Service, TermsDoc, TermsText, TermsVersion, name_in};
+use crate::catalog::{
+    BASE_LANGUAGE, Catalogue, ContactPoints, DELINGSVILKAAR, Service, TermsDoc, TermsText, TermsVersion, name_in,
+};
 use crate::input::model::{Agreement, Tjeneste};
 
 #[derive(Debug, Clone, Serialize)]
@@ -26,6 +28,10 @@ pub struct View {
     pub utkast: bool,
     pub gyldig_fra: Option<String>,
     pub erstatter: Option<String>,
+    /// Skatteetaten's access decision or case number, when given.
+    pub vedtak: Option<String>,
+    /// Skatteetaten's contact points, from the catalogue.
+    pub skatteetaten: Option<ContactPoints>,
     pub konsument: Konsument,
     pub segment: Option<SegmentView>,
     pub kontakter: Vec<KontaktView>,
@@ -74,6 +80,8 @@ pub struct Konsument {
 #[derive(Debug, Clone, Serialize)]
 pub struct SegmentView {
     pub id: String,
+    /// The segment agreement the member belongs to, when given.
+    pub avtale: Option<String>,
     pub ansvarlig_navn: String,
     pub ansvarlig_orgnr: String,
     /// What membership means, in the agreement's language.
@@ -137,6 +145,8 @@ pub struct DatabehandlerView {
 #[derive(Debug, Clone, Serialize)]
 pub struct DokumentView {
     pub nummer: String,
+    /// A sample text, not the terms owner's official one.
+    pub eksempeltekst: bool,
     pub id: String,
     pub navn: String,
     pub versjon: String,
@@ -155,6 +165,8 @@ pub struct VedleggView {
     pub spraak: String,
     /// Said before the text when it is not in the agreement's language.
     pub merknad: Option<String>,
+    /// The text is a sample, not the terms owner's official text; its heading says so.
+    pub eksempeltekst: bool,
 }
 
 /// `974 761 076`.
@@ -234,6 +246,8 @@ pub fn view_in(a: &Agreement, cat: &Catalogue, l: &LanguageTable) -> Result<View
         status: l.label(&status),
         gyldig_fra: a.avtale.gyldig_fra.as_ref().map(|d| l.date(d.v)),
         erstatter: opt(&a.avtale.erstatter),
+        vedtak: opt(&a.avtale.vedtak),
+        skatteetaten: cat.skatteetaten.clone(),
         konsument,
         segment,
         kontakter,
@@ -286,6 +300,7 @@ fn segment_view(a: &Agreement, l: &LanguageTable) -> Result<Option<SegmentView>,
     let id = need(&s.id, "segment.id")?;
     Ok(Some(SegmentView {
         beskrivelse: l.text("i_segment", &[("segment", &id)]),
+        avtale: opt(&s.avtale),
         id,
         ansvarlig_navn: need(&owner.navn, "segment.ansvarlig.navn")?,
         ansvarlig_orgnr: orgnr_grouped(&need(
@@ -362,6 +377,7 @@ impl<'l> TermsDocuments<'l> {
     fn new(l: &'l LanguageTable, id: &str, fp: &str) -> Self {
         let dokumenter = vec![DokumentView {
             nummer: "1".into(),
+            eksempeltekst: false,
             id: "konsumentavtale".into(),
             navn: l.text("denne_avtalen", &[]),
             versjon: id.to_string(),
@@ -375,7 +391,9 @@ impl<'l> TermsDocuments<'l> {
     }
 
     /// Add a terms text as an appendix and a document, unless its file is already added.
-    fn add(&mut self, navn: String, versjon: &str, text: &TermsText, id: &str) {
+    fn add(&mut self, navn: String, version: &TermsVersion, text: &TermsText, id: &str) {
+        let versjon = version.versjon.as_str();
+        let eksempeltekst = version.eksempeltekst;
         let l = self.l;
         let fil = format!("/{}", text.fil);
         if self.vedlegg.iter().any(|v| v.fil == fil) {
@@ -387,11 +405,13 @@ impl<'l> TermsDocuments<'l> {
             versjon: versjon.to_string(),
             sha256: text.sha256.clone(),
             merknad: (text.spraak != l.code).then(|| l.text("bare_bokmaal", &[])),
+            eksempeltekst,
             spraak: text.spraak.clone(),
             fil,
         });
         self.dokumenter.push(DokumentView {
             nummer: String::new(),
+            eksempeltekst,
             id: id.to_string(),
             navn,
             versjon: versjon.to_string(),
@@ -432,7 +452,7 @@ fn tjeneste_view(
         .ok_or_else(|| ViewError(format!("unknown package {pid}")))?;
     let (doc, tv, text) = pinned_terms(cat, service, t, spraak)?;
     let doc_navn = name_in(&doc.navn, &doc.navn_oversatt, spraak).to_string();
-    terms.add(doc_navn.clone(), &tv.versjon, text, &doc.id);
+    terms.add(doc_navn.clone(), tv, text, &doc.id);
     let g = t
         .utleveringsgrunnlag
         .as_ref()
@@ -542,11 +562,14 @@ fn add_delingsvilkaar(
     let dtext = dver
         .text(variant, spraak)
         .ok_or_else(|| ViewError(format!("delingsvilkaar {dv} has no variant {variant}")))?;
-    let dname = l.text(
-        &format!("delingsvilkaar_{variant}"),
-        &[("navn", name_in(&ddoc.navn, &ddoc.navn_oversatt, spraak))],
-    );
-    terms.add(dname, &dver.versjon, dtext, DELINGSVILKAAR);
+    let navn = name_in(&ddoc.navn, &ddoc.navn_oversatt, spraak);
+    // A version with one text for every consumer (before 2022) is named without a variant.
+    let dname = if dver.tekster.contains_key(variant) {
+        l.text(&format!("delingsvilkaar_{variant}"), &[("navn", navn)])
+    } else {
+        navn.to_string()
+    };
+    terms.add(dname, dver, dtext, DELINGSVILKAAR);
     Ok(())
 }
 
@@ -583,7 +606,10 @@ fn declaration(l: &LanguageTable, consent: bool, segment: bool, processors: bool
     let mut c = vec![
         "grunnlag",
         "formaal",
+        "taushetsplikt",
         "kompetanse",
+        "kvalitet",
+        "tjenestekunnskap",
         "sluttbrukere",
         "eierskap",
         "behandlingsansvar",

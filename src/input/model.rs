@@ -29,7 +29,16 @@ pub const ROOT_KEYS: &[&str] = &[
     "vilkaar",
     "tjeneste",
 ];
-pub const AVTALE_KEYS: &[&str] = &["id", "spraak", "status", "dato", "gyldig_fra", "erstatter", "testdata"];
+pub const AVTALE_KEYS: &[&str] = &[
+    "id",
+    "spraak",
+    "status",
+    "dato",
+    "gyldig_fra",
+    "erstatter",
+    "vedtak",
+    "testdata",
+];
 const VIRKSOMHET_KEYS: &[&str] = &[
     "navn",
     "organisasjonsnummer",
@@ -40,7 +49,7 @@ const VIRKSOMHET_KEYS: &[&str] = &[
 const POSTADRESSE_KEYS: &[&str] = &["adresse", "postnummer", "poststed"];
 pub const KONTAKT_KEYS: &[&str] = &["rolle", "navn", "tittel", "epost", "telefon"];
 pub const SIGNATAR_KEYS: &[&str] = &["navn", "tittel", "fullmakt", "fullmakt_referanse", "epost"];
-const SEGMENT_KEYS: &[&str] = &["id", "ansvarlig"];
+const SEGMENT_KEYS: &[&str] = &["id", "ansvarlig", "avtale"];
 const PART_KEYS: &[&str] = &["navn", "organisasjonsnummer"];
 const DATABEHANDLER_KEYS: &[&str] = &[
     "navn",
@@ -92,6 +101,10 @@ pub struct Avtale {
     pub dato: Option<Sp<NaiveDate>>,
     pub gyldig_fra: Option<Sp<NaiveDate>>,
     pub erstatter: Option<Sp<String>>,
+    /// Skatteetaten's access decision or case number. Left out of the fingerprint when
+    /// absent, so agreements written before the key existed keep theirs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vedtak: Option<Sp<String>>,
     pub testdata: bool,
 }
 
@@ -139,6 +152,9 @@ pub struct Signatar {
 pub struct Segment {
     pub id: Option<Sp<String>>,
     pub ansvarlig: Option<Part>,
+    /// The segment agreement the member belongs to. Left out of the fingerprint when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub avtale: Option<Sp<String>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -201,11 +217,20 @@ pub struct Grunnlag {
 }
 
 impl Agreement {
+    /// Whether the agreement is ready to sign or signed (`til_signering`, `signert`).
+    pub fn signable(&self) -> bool {
+        self.avtale
+            .status
+            .as_ref()
+            .is_some_and(|s| s.v == "til_signering" || s.v == "signert")
+    }
+
     /// Every text value of the agreement, with its place.
     pub fn text_values(&self) -> Vec<&Sp<String>> {
         let mut v: Vec<&Option<Sp<String>>> = vec![
             &self.avtale.id,
             &self.avtale.erstatter,
+            &self.avtale.vedtak,
             &self.virksomhet.navn,
             &self.virksomhet.organisasjonsform,
             &self.virksomhet.varslingsadresse,
@@ -221,6 +246,7 @@ impl Agreement {
         }
         if let Some(s) = &self.segment {
             v.push(&s.id);
+            v.push(&s.avtale);
             if let Some(o) = &s.ansvarlig {
                 v.push(&o.navn);
             }
@@ -297,6 +323,7 @@ fn require_avtale(diags: &mut Diags, r: &Reader, root: &Loc) -> Avtale {
             dato: None,
             gyldig_fra: None,
             erstatter: None,
+            vedtak: None,
             testdata: false,
         },
     }
@@ -355,6 +382,7 @@ fn read_segment(diags: &mut Diags, t: &Table, loc: Loc, p: &str) -> Segment {
                 "the segment owner: `ansvarlig = { navn = \"…\", organisasjonsnummer = \"…\" }`",
             )
             .map(|(t, loc, p)| read_part(diags, t, loc, &p)),
+        avtale: s.str_opt(diags, "avtale"),
     }
 }
 
@@ -425,6 +453,7 @@ fn read_avtale(diags: &mut Diags, t: &Table, loc: Loc, p: &str) -> Avtale {
         dato: a.date_req(diags, "dato"),
         gyldig_fra: a.date_opt(diags, "gyldig_fra"),
         erstatter: a.str_opt(diags, "erstatter"),
+        vedtak: a.str_opt(diags, "vedtak"),
         testdata: a.bool_opt(diags, "testdata").is_some_and(|b| b.v),
         loc,
     }

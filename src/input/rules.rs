@@ -105,6 +105,7 @@ pub fn check(diags: &mut Diags, a: &Agreement, cat: &Catalogue) {
     check_vilkaar(diags, a, cat);
     check_databehandlere(diags, a, testdata);
     check_tjenester(diags, a, cat);
+    crate::input::coherence::check(diags, a);
 }
 
 /// Check the `[avtale]` table: the id's characters and the order of its dates.
@@ -404,20 +405,43 @@ fn check_terms_pin(diags: &mut Diags, a: &Agreement, pin: &Sp<String>, doc: &cra
                 None => "pin a version that is in force".to_string(),
             }),
         ),
-        Some(v) if v.status == TermsStatus::Erstattet => {
-            if let Some(c) = doc.current() {
-                diags.push(
-                    Diagnostic::warning_at(
-                        "terms-superseded",
-                        pin,
-                        format!("`{}@{}` is superseded by `{}`", doc.id, pin.v, c.versjon),
-                    )
-                    .with_help(format!("pin `{}` when the agreement is revised", c.versjon)),
-                );
-            }
-        }
+        Some(v) if v.status == TermsStatus::Erstattet => superseded(diags, pin, doc),
         Some(_) => {}
     }
+    if let Some(v) = version
+        && v.eksempeltekst
+        && a.signable()
+    {
+        diags.push(
+            Diagnostic::warning_at(
+                "sample-terms",
+                pin,
+                format!(
+                    "`{}@{}` is a sample text, not the terms owner's official text, and the agreement is to be signed",
+                    doc.id, pin.v
+                ),
+            )
+            .with_help(
+                "build with the official terms (`--catalogue` or `--templates` from the terms owner) before signing",
+            ),
+        );
+    }
+}
+
+/// A superseded pin. Delingsvilkår stay pinned, so a newer version is a warning; bruksvilkår
+/// apply in their current version without a new signature, so it is information only.
+fn superseded(diags: &mut Diags, pin: &Sp<String>, doc: &crate::catalog::TermsDoc) {
+    let Some(c) = doc.current() else { return };
+    let message = format!("`{}@{}` is superseded by `{}`", doc.id, pin.v, c.versjon);
+    diags.push(if doc.id == DELINGSVILKAAR {
+        Diagnostic::warning_at("terms-superseded", pin, message)
+            .with_help(format!("pin `{}` when the agreement is revised", c.versjon))
+    } else {
+        Diagnostic::info_at("terms-superseded", pin, message).with_help(format!(
+            "later bruksvilkår apply without a new signature; pin `{}` to print the version in force",
+            c.versjon
+        ))
+    });
 }
 
 /// Check one requested service against the catalogue and the rest of the agreement.

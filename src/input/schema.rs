@@ -203,6 +203,8 @@ struct Avtale {
     gyldig_fra: Option<String>,
     /// Id-en til en tidligere avtale som denne avtalen erstatter. Valgfri.
     erstatter: Option<String>,
+    /// Skatteetatens vedtak om tilgang eller saksnummer, når det finnes. Valgfri.
+    vedtak: Option<String>,
     /// `true` markerer syntetiske testdata: da gir organisasjonsnumre som ikke begynner på
     /// 8 eller 9, ingen advarsel. Standard er `false`.
     testdata: Option<bool>,
@@ -308,6 +310,8 @@ struct Segment {
     /// Segmentets ansvarlige virksomhet:
     /// `{ navn = "…", organisasjonsnummer = "…" }`.
     ansvarlig: Ansvarlig,
+    /// Segmentavtalen medlemmet hører inn under (navn eller referanse). Valgfri.
+    avtale: Option<String>,
 }
 
 /// Segmentets ansvarlige virksomhet.
@@ -527,6 +531,8 @@ struct AvtaleDel {
     gyldig_fra: Option<String>,
     /// Id-en til en tidligere avtale som denne avtalen erstatter.
     erstatter: Option<String>,
+    /// Skatteetatens vedtak om tilgang eller saksnummer, når det finnes.
+    vedtak: Option<String>,
     /// `true` markerer syntetiske testdata (organisasjonsnumre som ikke begynner på 8 eller
     /// 9). Standard er `false`.
     testdata: Option<bool>,
