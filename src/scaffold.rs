@@ -22,6 +22,14 @@ use crate::catalog::{CATALOGUE_FILE, Catalogue, DELINGSVILKAAR, Service};
 /// The text that marks every value the author must supply.
 pub const PLACEHOLDER: &str = "FYLL UT";
 
+/// The first line of a new agreement file: taplo's schema directive, so that Even Better
+/// TOML (VS Code) and other taplo-based editors complete and check the file against the
+/// project's JSON Schema. The path is relative to the new file and is right for a file in
+/// `agreements/` of this repository (where `avtale new -o agreements/…` puts it); files
+/// matched by the repository's `.taplo.toml` get the same schema from there anyway. A file
+/// kept elsewhere can change the path, or use a URL to the schema.
+pub const SCHEMA_DIRECTIVE: &str = "#:schema ../schema/avtale.schema.json";
+
 /// The service requested when none is given.
 pub const DEFAULT_SERVICE: &str = "summertskattegrunnlag";
 
@@ -138,6 +146,7 @@ fn current_version(cat: Option<&Catalogue>, doc: &str) -> Option<String> {
 
 /// The opening comment on how to fill in the file, and the format version.
 fn write_preamble(o: &mut TomlText) {
+    o.line(SCHEMA_DIRECTIVE);
     o.comment(
         "Konsumentavtale om deling av opplysninger fra Skatteetaten (avtaleformat 1).\n\
          \n\
@@ -149,7 +158,9 @@ fn write_preamble(o: &mut TomlText) {
          - Andre linjer som begynner med «#», er forklaringer eller valgfrie nøkler med et\n\
          \u{20} eksempel; fjern «# » for å ta dem med.\n\
          Kjør `avtale check` på filen til den ikke har flere feil. Hele formatet er beskrevet\n\
-         i docs/format.md.",
+         i docs/format.md. Første linje (#:schema) kobler filen til skjemaet i\n\
+         schema/avtale.schema.json, så editorer med taplo (Even Better TOML) fullfører\n\
+         nøkler og viser feil mens du skriver; stien gjelder en fil i mappen agreements/.",
     );
     o.blank();
     o.comment("Filformatets versjon. Skal være 1.");
@@ -168,7 +179,7 @@ fn write_avtale(o: &mut TomlText, opts: &NewAgreement, dato: &str) {
         Some(id) => o.key("id", &quote(id)),
         None => o.key("id", &fill("avtale-id, f.eks. KA-2026-0001")),
     }
-    o.comment("Dokumentets språk: nb (bokmål), nn (nynorsk) eller en (engelsk). Bare nb kan bygges til PDF i dag.");
+    o.comment("Dokumentets språk: nb (bokmål), nn (nynorsk) eller en (engelsk). Alle tre kan bygges til PDF.");
     o.key("spraak", "\"nb\"");
     o.comment("Avtalens status: utkast, til_signering eller signert.");
     o.key("status", "\"utkast\"");
@@ -431,6 +442,8 @@ mod tests {
         assert_eq!(v["tjeneste"][0]["bruksvilkaar"].as_str(), Some("2024-09"));
         assert!(v["avtale"]["id"].as_str().unwrap().starts_with(PLACEHOLDER));
         assert!(text.contains("kommuneforeldrebetaling"));
+        assert_eq!(text.lines().next(), Some(SCHEMA_DIRECTIVE));
+        assert!(!text.contains("Bare nb"), "nb, nn and en can all be built");
     }
 
     #[test]

@@ -513,7 +513,8 @@ fn json_objects_have_exactly_the_contract_keys() {
     ]);
     assert_eq!(r.code, 1);
     assert!(diags.len() > 5);
-    let mut want = ["code", "severity", "file", "line", "column", "path", "message", "help"];
+    // Contract version 1: these keys, the last three added after the first release.
+    let mut want = common::JSON_KEYS;
     want.sort_unstable();
     for d in &diags {
         let obj = d.as_object().expect("an object per line");
@@ -525,6 +526,11 @@ fn json_objects_have_exactly_the_contract_keys() {
         assert!(n(d, "line") >= 1 && n(d, "column") >= 1, "{d}");
         assert!(!s(d, "message").is_empty(), "{d}");
         assert!(d["help"].is_string() || d["help"].is_null(), "{d}");
+        assert!(
+            (n(d, "end_line"), n(d, "end_column")) >= (n(d, "line"), n(d, "column")),
+            "{d}"
+        );
+        assert!(d["related"].is_array(), "{d}");
     }
     assert!(diags.iter().any(|d| s(d, "severity") == "warning"));
     assert!(diags.iter().any(|d| s(d, "severity") == "info"));

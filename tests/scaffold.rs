@@ -335,3 +335,21 @@ fn placeholder_parser_sees_both_forms() {
     assert_eq!(placeholder("# FYLL UT: navn = \"\""), None);
     assert!(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml").exists());
 }
+
+/// The first line is taplo's schema directive, and from `agreements/` its path is the
+/// committed schema; nothing in the file says only bokmål can be built.
+#[test]
+fn schema_directive_and_languages() {
+    let text = new_agreement(&opts());
+    let first = text.lines().next().unwrap();
+    assert_eq!(first, avtale::scaffold::SCHEMA_DIRECTIVE);
+    let rel = first.strip_prefix("#:schema ").expect("a #:schema directive");
+    let target = common::root().join("agreements").join(rel);
+    assert!(target.is_file(), "{} does not exist", target.display());
+    assert_eq!(
+        std::fs::canonicalize(&target).unwrap(),
+        std::fs::canonicalize(common::root().join("schema/avtale.schema.json")).unwrap()
+    );
+    assert!(!text.contains("Bare nb"), "nb, nn and en can all be built");
+    assert!(text.contains("Alle tre kan bygges til PDF"));
+}

@@ -383,3 +383,134 @@ fn patterns_agree_with_the_rules() {
         );
     }
 }
+
+/// Each mistake is its own error at its own place, not one error about the whole document
+/// (a root `oneOf` between agreement and segment files gave one).
+#[test]
+fn each_mistake_is_reported_where_it_is() {
+    let instance = fjordvik_with(|v| {
+        let org = v["virksomhet"]
+            .as_object_mut()
+            .unwrap()
+            .remove("organisasjonsnummer")
+            .unwrap();
+        v["virksomhet"]["organisasjonsnumer"] = org;
+        v["avtale"]["status"] = json!("klar");
+    });
+    let v = validator();
+    let errs: Vec<(String, String)> = v
+        .iter_errors(&instance)
+        .map(|e| (e.instance_path().to_string(), e.to_string()))
+        .collect();
+    assert!(
+        errs.iter().all(|(path, _)| !path.is_empty()),
+        "an error about the whole document: {errs:?}"
+    );
+    assert!(
+        errs.iter()
+            .any(|(path, msg)| path == "/virksomhet" && msg.contains("organisasjonsnumer")),
+        "{errs:?}"
+    );
+    assert!(
+        errs.iter()
+            .any(|(path, msg)| path == "/avtale/status" && msg.contains("klar")),
+        "{errs:?}"
+    );
+    assert!(schema().get("oneOf").is_none());
+}
+
+#[test]
+fn catalogue_values_are_checked() {
+    assert_rejected(
+        &fjordvik_with(|v| v["tjeneste"][0]["id"] = json!("skattekort")),
+        "a service the catalogue does not have",
+    );
+    assert_rejected(
+        &fjordvik_with(|v| v["tjeneste"][0]["id"] = json!("inntekt")),
+        "inntekt with kommuneforeldrebetaling, a package it does not offer",
+    );
+    assert_rejected(
+        &fjordvik_with(|v| v["tjeneste"][0]["rettighetspakke"] = json!("ukjent")),
+        "a rights package no service offers",
+    );
+    assert_rejected(
+        &fjordvik_with(|v| v["tjeneste"][0]["bruksvilkaar"] = json!("2023-06")),
+        "a freg version pinned for an iskr service",
+    );
+    assert_rejected(
+        &fjordvik_with(|v| v["vilkaar"]["delingsvilkaar"] = json!("2022-06")),
+        "an unknown delingsvilkår version",
+    );
+    assert_rejected(
+        &fjordvik_with(|v| v["tjeneste"][0]["utleveringsgrunnlag"]["type"] = json!("samtykke")),
+        "consent for a statutory package",
+    );
+    assert_rejected(
+        &fjordvik_with(|v| v["tjeneste"][0]["retur_url"] = json!(["https://x.example/retur"])),
+        "retur_url for a statutory package",
+    );
+    assert_rejected(
+        &fjordvik_with(|v| v["databehandler"][0]["tjenester"] = json!(["skattekort"])),
+        "a data processor for an unknown service",
+    );
+    assert_rejected(
+        &kommuner_with(|v| v["felles"]["tjeneste"][0]["rettighetspakke"] = json!("sbl2")),
+        "an unknown package in felles.tjeneste",
+    );
+    // The Folkeregisteret package that needs the consumer's own statute.
+    let freg = read(&root().join("agreements/statens-kjoeretoeyetat.toml"));
+    let mut without = freg.clone();
+    without["tjeneste"][0]["utleveringsgrunnlag"]
+        .as_object_mut()
+        .unwrap()
+        .remove("egen_hjemmel");
+    assert!(validator().is_valid(&freg));
+    assert_rejected(&without, "offentligmedhjemmel without egen_hjemmel");
+    // A superseded version is allowed (a warning in `avtale check`), a withdrawn one is not.
+    assert!(validator().is_valid(&fjordvik_with(|v| v["tjeneste"][0]["bruksvilkaar"] = json!("2023-01"))));
+    let mut withdrawn = freg;
+    withdrawn["tjeneste"][0]["bruksvilkaar"] = json!("2019-01");
+    assert_rejected(&withdrawn, "a withdrawn terms version");
+}
+
+#[test]
+fn catalogue_values_have_descriptions() {
+    let s = schema();
+    let id = &s["definitions"]["Tjeneste"]["properties"]["id"];
+    let values = id["enum"].as_array().expect("service ids are an enum");
+    let docs = id["x-taplo"]["docs"]["enumValues"]
+        .as_array()
+        .expect("taplo's value docs");
+    assert_eq!(values.len(), docs.len());
+    assert!(values.contains(&json!("inntekt")));
+    assert!(docs.iter().all(|d| d.as_str().is_some_and(|d| !d.is_empty())));
+    let dv = &s["definitions"]["Vilkaar"]["properties"]["delingsvilkaar"];
+    assert_eq!(dv["enum"][0], "2022-05", "the current version first");
+    assert!(
+        dv["x-taplo"]["docs"]["enumValues"][0]
+            .as_str()
+            .unwrap()
+            .contains("gjeldende")
+    );
+    assert!(dv["description"].as_str().unwrap().contains("erstattet"));
+    let spraak = s["definitions"]["Avtale"]["properties"]["spraak"]["description"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        !spraak.contains("Bare bokmål"),
+        "nb, nn and en can all be built: {spraak}"
+    );
+}
+
+#[test]
+fn segment_file_keys_are_checked_by_kind() {
+    assert_rejected(
+        &kommuner_with(|v| v["avtale"] = json!({ "id": "KA-1" })),
+        "[avtale] at the root of a segment file",
+    );
+    assert_rejected(
+        &kommuner_with(|v| v["felles"]["avtale"]["statuss"] = json!("utkast")),
+        "a misspelt key in felles.avtale",
+    );
+}

@@ -1,4 +1,4 @@
-//! Diagnostics: what went wrong, where, and how to fix it, in four output forms.
+//! Diagnostics: what went wrong, where, and how to fix it, in five output forms.
 
 use std::fmt::Write as _;
 use std::io;
@@ -110,6 +110,9 @@ pub struct Sources {
 }
 
 /// A diagnostic resolved to file name, line and column (1-based, columns in characters).
+///
+/// This is the object `--diagnostic-format json` writes, one per line: contract version 1,
+/// whose keys are only ever added to, never renamed or removed.
 #[derive(Debug, Clone, Serialize)]
 pub struct Located<'a> {
     pub code: &'static str,
@@ -120,6 +123,31 @@ pub struct Located<'a> {
     pub path: &'a str,
     pub message: &'a str,
     pub help: Option<&'a str>,
+    /// Where the offending text ends: the position just after its last character.
+    pub end_line: usize,
+    pub end_column: usize,
+    /// Secondary places that explain the problem.
+    pub related: Vec<RelatedLocated<'a>>,
+}
+
+/// A related place of a [`Located`] diagnostic, resolved the same way.
+#[derive(Debug, Clone, Serialize)]
+pub struct RelatedLocated<'a> {
+    pub file: &'a str,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub message: &'a str,
+}
+
+/// A place resolved to 1-based line and column of its start and of its (exclusive) end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Region {
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
 }
 
 impl Sources {
@@ -143,17 +171,57 @@ impl Sources {
         }
     }
 
+    /// Start and end of a place; the end is the position just after the last character and
+    /// never comes before the start.
+    pub fn region(&self, loc: &Loc) -> Region {
+        let (line, column) = self.line_col(loc.file, loc.span.start);
+        let end = loc.span.end.max(loc.span.start).min(self.text(loc.file).len());
+        let (end_line, end_column) = if end <= loc.span.start {
+            (line, column)
+        } else {
+            self.line_col(loc.file, end)
+        };
+        let (end_line, end_column) = if (end_line, end_column) < (line, column) {
+            (line, column)
+        } else {
+            (end_line, end_column)
+        };
+        Region {
+            line,
+            column,
+            end_line,
+            end_column,
+        }
+    }
+
     pub fn locate<'a>(&'a self, d: &'a Diagnostic) -> Located<'a> {
-        let (line, column) = self.line_col(d.loc.file, d.loc.span.start);
+        let r = self.region(&d.loc);
         Located {
             code: d.code,
             severity: d.severity,
             file: self.name(d.loc.file),
-            line,
-            column,
+            line: r.line,
+            column: r.column,
             path: &d.path,
             message: &d.message,
             help: d.help.as_deref(),
+            end_line: r.end_line,
+            end_column: r.end_column,
+            related: d
+                .related
+                .iter()
+                .map(|(loc, message)| {
+                    let r = self.region(loc);
+                    RelatedLocated {
+                        file: self.name(loc.file),
+                        line: r.line,
+                        column: r.column,
+                        end_line: r.end_line,
+                        end_column: r.end_column,
+                        message,
+                    }
+                })
+                .collect(),
         }
     }
 }
@@ -179,6 +247,8 @@ pub enum Format {
     Short,
     Json,
     Github,
+    /// One SARIF 2.1.0 document for the whole run (GitHub code scanning).
+    Sarif,
 }
 
 pub fn emit(out: &mut dyn WriteColor, format: Format, sources: &Sources, diags: &[Diagnostic]) -> io::Result<()> {
@@ -213,6 +283,10 @@ pub fn emit(out: &mut dyn WriteColor, format: Format, sources: &Sources, diags: 
                 writeln!(out)?;
             }
         }
+        Format::Sarif => {
+            serde_json::to_writer_pretty(&mut *out, &sarif(sources, diags))?;
+            writeln!(out)?;
+        }
         Format::Github => {
             for d in diags {
                 let l = sources.locate(d);
@@ -238,6 +312,280 @@ pub fn emit(out: &mut dyn WriteColor, format: Format, sources: &Sources, diags: 
         }
     }
     Ok(())
+}
+
+/// Where the SARIF 2.1.0 schema is published.
+pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// The diagnostics of a run as one SARIF 2.1.0 log: a run of the tool `avtale` with a rule
+/// for each code used and a result for each diagnostic. Columns count Unicode code points,
+/// as in the other forms.
+pub fn sarif(sources: &Sources, diags: &[Diagnostic]) -> impl Serialize + use<> {
+    let mut codes: Vec<&'static str> = Vec::new();
+    for d in diags {
+        if !codes.contains(&d.code) {
+            codes.push(d.code);
+        }
+    }
+    let rules = codes
+        .iter()
+        .map(|&code| SarifRule {
+            id: code,
+            name: code,
+            short_description: SarifMessage {
+                text: rule_summary(code).unwrap_or(code).to_string(),
+            },
+        })
+        .collect();
+    let results = diags
+        .iter()
+        .map(|d| {
+            let mut text = short_message(d);
+            if let Some(h) = &d.help {
+                let _ = write!(text, "\nhelp: {h}");
+            }
+            SarifResult {
+                rule_id: d.code,
+                rule_index: codes.iter().position(|c| *c == d.code).unwrap_or(0),
+                level: match d.severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                    Severity::Info => "note",
+                },
+                message: SarifMessage { text },
+                locations: vec![sarif_location(sources, &d.loc, None, &d.path)],
+                related_locations: d
+                    .related
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (loc, msg))| sarif_location(sources, loc, Some((i, msg)), ""))
+                    .collect(),
+            }
+        })
+        .collect();
+    SarifLog {
+        schema: SARIF_SCHEMA,
+        version: "2.1.0",
+        runs: [SarifRun {
+            tool: SarifTool {
+                driver: SarifDriver {
+                    name: "avtale",
+                    version: env!("CARGO_PKG_VERSION"),
+                    rules,
+                },
+            },
+            column_kind: "unicodeCodePoints",
+            results,
+        }],
+    }
+}
+
+// The parts of SARIF 2.1.0 that `sarif` writes, in the order a reader expects them.
+
+#[derive(Serialize)]
+struct SarifLog {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [SarifRun; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifRun {
+    tool: SarifTool,
+    column_kind: &'static str,
+    results: Vec<SarifResult>,
+}
+
+#[derive(Serialize)]
+struct SarifTool {
+    driver: SarifDriver,
+}
+
+#[derive(Serialize)]
+struct SarifDriver {
+    name: &'static str,
+    version: &'static str,
+    rules: Vec<SarifRule>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifRule {
+    id: &'static str,
+    name: &'static str,
+    short_description: SarifMessage,
+}
+
+#[derive(Serialize)]
+struct SarifMessage {
+    text: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult {
+    rule_id: &'static str,
+    rule_index: usize,
+    level: &'static str,
+    message: SarifMessage,
+    locations: Vec<SarifLocation>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<SarifLocation>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifLocation {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<usize>,
+    physical_location: SarifPhysical,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    logical_locations: Vec<SarifLogical>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<SarifMessage>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifPhysical {
+    artifact_location: SarifArtifact,
+    region: SarifRegion,
+}
+
+#[derive(Serialize)]
+struct SarifArtifact {
+    uri: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifRegion {
+    start_line: usize,
+    start_column: usize,
+    end_line: usize,
+    end_column: usize,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifLogical {
+    fully_qualified_name: String,
+}
+
+/// A SARIF location: the file and region, for a related location its id and message, and
+/// the TOML path (if any) as a logical location.
+fn sarif_location(sources: &Sources, loc: &Loc, related: Option<(usize, &str)>, path: &str) -> SarifLocation {
+    let r = sources.region(loc);
+    SarifLocation {
+        id: related.map(|(id, _)| id),
+        physical_location: SarifPhysical {
+            artifact_location: SarifArtifact {
+                uri: sarif_uri(sources.name(loc.file)),
+            },
+            region: SarifRegion {
+                start_line: r.line,
+                start_column: r.column,
+                end_line: r.end_line,
+                end_column: r.end_column,
+            },
+        },
+        logical_locations: if path.is_empty() {
+            Vec::new()
+        } else {
+            vec![SarifLogical {
+                fully_qualified_name: path.to_string(),
+            }]
+        },
+        message: related.map(|(_, msg)| SarifMessage { text: msg.to_string() }),
+    }
+}
+
+/// A file name as a SARIF artifact URI: a relative path stays relative (with forward slashes
+/// and without a leading `./`), an absolute one becomes a `file:` URI; everything outside the
+/// characters a URI path may hold is percent-encoded.
+fn sarif_uri(name: &str) -> String {
+    let name = if cfg!(windows) {
+        name.replace('\\', "/")
+    } else {
+        name.to_string()
+    };
+    let b = name.as_bytes();
+    let drive = b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':' && (b.len() == 2 || b[2] == b'/');
+    if drive {
+        format!("file:///{}{}", &name[..2], uri_encode(&name[2..], true))
+    } else if name.starts_with('/') {
+        format!("file://{}", uri_encode(&name, true))
+    } else {
+        let mut rel = name.as_str();
+        while let Some(rest) = rel.strip_prefix("./") {
+            rel = rest.trim_start_matches('/');
+        }
+        // A colon in a relative reference would read as a scheme.
+        uri_encode(rel, false)
+    }
+}
+
+fn uri_encode(s: &str, keep_colon: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for &byte in s.as_bytes() {
+        let c = byte as char;
+        if c.is_ascii_alphanumeric() || "-._~/!$&'()*+,;=@".contains(c) || (keep_colon && c == ':') {
+            out.push(c);
+        } else {
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+    out
+}
+
+/// What a rule code is about, in a line (the rule table of the README).
+pub fn rule_summary(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "toml-syntax" => "The file is not valid TOML (or not UTF-8)",
+        "csv-syntax" => "A member CSV is malformed",
+        "format-version" => "`format` is missing or not 1",
+        "unknown-key" => "A key the format does not have",
+        "missing-field" => "A required key is absent",
+        "invalid-type" => "A value of the wrong TOML type",
+        "invalid-value" => "A value outside its allowed set",
+        "orgnr-format" => "An organisation number that is not 9 digits",
+        "orgnr-checksum" => "An organisation number whose mod-11 check digit is wrong",
+        "orgnr-test-range" => "An organisation number outside the real range in an agreement not marked as test data",
+        "email" => "Not a plausible e-mail address",
+        "phone" => "Not a plausible telephone number",
+        "postnummer" => "A postal code that is not 4 digits",
+        "url" => "A return URL that is not an absolute https address",
+        "date-order" => "Dates in the wrong order",
+        "duplicate-id" => "Two agreements with the same id in one run",
+        "unknown-service" => "A service not in the catalogue",
+        "unknown-rights-package" => "A rights package the service does not offer",
+        "duplicate-service" => "The same service and package requested twice",
+        "basis-not-allowed" => "A disclosure basis the rights package does not allow",
+        "missing-own-statute" => "The rights package demands `egen_hjemmel` and it is missing",
+        "consent-redirect" => "A consent package without `retur_url`, or `retur_url` on a statutory one",
+        "requires-service" => "A service that needs another one without it",
+        "unknown-terms-version" => "A pinned terms version the catalogue does not have",
+        "terms-withdrawn" => "A pinned terms version that is withdrawn",
+        "terms-superseded" => "A pinned terms version with a newer current one",
+        "missing-contact-role" => "No business or no technical contact",
+        "missing-signatory" => "No signatory",
+        "delegation-reference" => "A delegated authority without its reference, or a reference without it",
+        "processor-service" => "A data processor lists a service the agreement does not request",
+        "segment-owner-self" => "The segment owner is the consumer itself",
+        "short-purpose" => "A purpose shorter than 20 characters",
+        "basis-combination" => "A statutory disclosure basis with a consent processing basis",
+        "processor-required" => "A vendor connection for a service no data processor covers",
+        "platform-without-segment" => "A segment platform connection without a segment",
+        "placeholder" => "A value still holding a placeholder",
+        "sample-terms" => "An agreement to be signed pins a sample terms text",
+        "terms-language-fallback" => "A pinned terms version has no text in the agreement's language",
+        "unsupported-character" => "A character no shipped font can draw, or a control character",
+        "text-overflow" => "A word too long to wrap would run off the page",
+        "catalogue" => "A problem in the catalogue",
+        _ => return None,
+    })
 }
 
 fn short_message(d: &Diagnostic) -> String {
@@ -312,6 +660,36 @@ mod tests {
     fn github_escaping_covers_separators() {
         assert_eq!(gh_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
         assert_eq!(gh_data("50%\nx"), "50%25%0Ax");
+    }
+
+    #[test]
+    fn sarif_uris_are_relative_references_or_file_uris() {
+        assert_eq!(sarif_uri("tests/fixtures/a b.toml"), "tests/fixtures/a%20b.toml");
+        assert_eq!(sarif_uri("./agreements/x.toml"), "agreements/x.toml");
+        assert_eq!(sarif_uri("Tromsø.toml"), "Troms%C3%B8.toml");
+        assert_eq!(sarif_uri("c:d.toml"), "c%3Ad.toml");
+        assert_eq!(sarif_uri("/work/a#1.toml"), "file:///work/a%231.toml");
+    }
+
+    #[test]
+    fn regions_end_after_the_last_character() {
+        let mut s = Sources::default();
+        let f = s.add("a.toml".into(), "x = \"Tromsø\"\ny = 2\n".into());
+        let r = s.region(&Loc::new(f, 4..13));
+        assert_eq!(
+            r,
+            Region {
+                line: 1,
+                column: 5,
+                end_line: 1,
+                end_column: 13
+            }
+        );
+        // An empty span, and one running past the text, stay in order.
+        let r = s.region(&Loc::new(f, 14..14));
+        assert_eq!((r.line, r.column, r.end_line, r.end_column), (2, 1, 2, 1));
+        let r = s.region(&Loc::new(f, 14..99));
+        assert_eq!((r.end_line, r.end_column), (3, 1));
     }
 
     #[test]

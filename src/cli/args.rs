@@ -11,19 +11,30 @@ use crate::document::settings::{DEFAULT_MAX_PAGES, DEFAULT_TIME_LIMIT_SECS};
 #[command(
     name = "avtale",
     version,
+    long_version = LONG_VERSION,
     about = "Check consumer agreements for data sharing with Skatteetaten and build them into PDF",
-    after_help = "Examples:\n  avtale check agreements/\n  avtale check --format github agreements/\n  avtale build agreements/"
+    after_help = "Examples:\n  avtale check agreements/\n  avtale check --diagnostic-format github agreements/\n  avtale build agreements/"
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// When to use colours in human output (before or after the subcommand)
+    #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
+    pub color: Color,
 }
+
+/// The Typst version the PDFs are made with: the same input gives the same bytes only with
+/// the same Typst, so `--version` names it (a test holds it to Cargo.lock).
+pub const TYPST_VERSION: &str = "0.15.1";
+
+/// `avtale --version`: the tool's version and the Typst version.
+pub const LONG_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (typst 0.15.1)");
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Validate agreement and segment files; writes nothing
     #[command(
-        after_help = "Examples:\n  avtale check agreements/\n  avtale check --format short --deny-warnings a.toml b.toml"
+        after_help = "Examples:\n  avtale check agreements/\n  avtale check --diagnostic-format short --deny-warnings a.toml b.toml"
     )]
     Check(CheckArgs),
     /// Validate, then write one PDF per valid agreement: DIR/<avtale.id>.pdf
@@ -75,9 +86,35 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff)
-    #[command(after_help = "Examples:\n  avtale man > avtale.1 && man ./avtale.1")]
-    Man,
+    /// Print the manual page (roff), of the tool or of one subcommand, or write them all
+    #[command(
+        after_help = "Examples:\n  avtale man > avtale.1 && man ./avtale.1\n  avtale man build > avtale-build.1\n  avtale man --dir man/"
+    )]
+    Man(ManArgs),
+    /// Build, then rebuild what changed on every save and print the diagnostics each time
+    #[command(
+        after_help = "Stops with Ctrl-C; problems in a file are shown and watching goes on.\n\nExamples:\n  avtale watch agreements/\n  avtale watch -o pdf/ agreements/fjordvik-kommune.toml"
+    )]
+    Watch(WatchArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ManArgs {
+    /// The subcommand whose page to print (default: the tool's own page)
+    #[arg(value_name = "SUBCOMMAND")]
+    pub subcommand: Option<String>,
+    /// Write every page (`avtale.1`, `avtale-<subcommand>.1`) into this directory instead
+    #[arg(long, value_name = "DIR", conflicts_with = "subcommand")]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub build: BuildArgs,
+    /// Stop after this many rebuilds (for scripts and tests)
+    #[arg(long, value_name = "N", hide = true)]
+    pub max_rebuilds: Option<usize>,
 }
 
 #[derive(Args, Debug)]
@@ -265,15 +302,18 @@ pub struct Common {
     /// Read templates, terms texts and the catalogue from this directory instead of the built-in ones
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
-    /// When to use colours in human output
-    #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
-    pub color: Color,
 }
 
 #[derive(Args, Debug, Clone)]
 pub struct Output {
     /// Form of the diagnostics
-    #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
+    #[arg(
+        long = "diagnostic-format",
+        visible_alias = "format",
+        value_name = "FORMAT",
+        value_enum,
+        default_value_t = DiagnosticFormat::Human
+    )]
     pub format: DiagnosticFormat,
     /// Treat warnings as errors
     #[arg(long)]
@@ -305,6 +345,8 @@ pub enum DiagnosticFormat {
     Short,
     Json,
     Github,
+    // One SARIF 2.1.0 document, for GitHub code scanning.
+    Sarif,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -4,7 +4,7 @@ use crate::base::diag::Format;
 use crate::batch::BatchOptions;
 use crate::cli::args::{
     BuildArgs, CheckArgs, Common, DiagnosticFormat, DiffArgs, ExtractArgs, ImpactArgs, NewArgs, Output, PdfArgs,
-    RenderArgs, ReviewFormat as ReviewArg, SignArgs, VerifyArgs, VerifyFormat as VerifyArg,
+    RenderArgs, ReviewFormat as ReviewArg, SignArgs, VerifyArgs, VerifyFormat as VerifyArg, WatchArgs,
 };
 use crate::commands::build::{BuildOptions, PdfOptions};
 use crate::commands::check::CheckOptions;
@@ -17,6 +17,7 @@ use crate::commands::report::DiagnosticOptions;
 use crate::commands::setup::SourceOptions;
 use crate::commands::sign::{Password, SignOptions};
 use crate::commands::verify::{VerifyFormat, VerifyOptions};
+use crate::commands::watch::WatchOptions;
 use crate::document::settings::{DEFAULT_STANDARDS, DEFAULT_STANDARDS_NO_ATTACHMENTS, Limits, PdfSettings};
 use crate::scaffold::NewAgreement;
 use crate::verify::Request;
@@ -35,6 +36,7 @@ fn diagnostics(o: &Output) -> DiagnosticOptions {
             DiagnosticFormat::Short => Format::Short,
             DiagnosticFormat::Json => Format::Json,
             DiagnosticFormat::Github => Format::Github,
+            DiagnosticFormat::Sarif => Format::Sarif,
         },
         deny_warnings: o.deny_warnings,
     }
@@ -181,5 +183,12 @@ pub fn sign(a: SignArgs) -> SignOptions {
         field: a.field,
         p12: a.p12,
         output: a.output,
+    }
+}
+
+pub fn watch(a: WatchArgs) -> WatchOptions {
+    WatchOptions {
+        max_rebuilds: a.max_rebuilds,
+        build: build(a.build),
     }
 }

@@ -8,7 +8,7 @@ mod terminal;
 
 use clap::Parser;
 
-use crate::cli::args::{Cli, Color, Command};
+use crate::cli::args::{Cli, Command, ManArgs};
 use crate::cli::terminal::Terminal;
 use crate::commands::{self, CommandResult, Console, Outcome};
 
@@ -28,7 +28,7 @@ pub fn main() -> i32 {
             return if e.use_stderr() { EXIT_TROUBLE } else { EXIT_OK };
         }
     };
-    let mut terminal = Terminal::new(color_of(&cli.command));
+    let mut terminal = Terminal::new(cli.color);
     let result = run(&mut terminal, cli.command);
     exit_status(&mut terminal, result)
 }
@@ -51,13 +51,8 @@ fn run(console: &mut dyn Console, command: Command) -> CommandResult {
             clap_complete::generate(shell, &mut cmd, "avtale", console.out());
             Ok(Outcome::Ok)
         }
-        Command::Man => {
-            let cmd = <Cli as clap::CommandFactory>::command();
-            clap_mangen::Man::new(cmd)
-                .render(console.out())
-                .map(|()| Outcome::Ok)
-                .map_err(|e| commands::Failure::new(e.to_string()))
-        }
+        Command::Man(a) => man(console, &a),
+        Command::Watch(a) => commands::watch::run(console, &convert::watch(a)),
     }
 }
 
@@ -76,18 +71,28 @@ fn exit_status(console: &mut dyn Console, result: CommandResult) -> i32 {
     }
 }
 
-/// The `--color` of a command that has one.
-fn color_of(command: &Command) -> Color {
-    match command {
-        Command::Check(a) => a.common.color,
-        Command::Build(a) => a.common.color,
-        Command::Render(a) => a.common.color,
-        Command::Verify(a) => a.common.color,
-        Command::Diff(a) => a.common.color,
-        Command::Impact(a) => a.common.color,
-        Command::New(a) => a.common.color,
-        Command::Extract(_) | Command::Sign(_) | Command::Schema | Command::Completions { .. } | Command::Man => {
-            Color::Auto
+/// The manual page of the tool or of one subcommand, or every page written into a directory.
+fn man(console: &mut dyn Console, args: &ManArgs) -> CommandResult {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    let fail = |e: std::io::Error| commands::Failure::new(e.to_string());
+    if let Some(dir) = &args.dir {
+        std::fs::create_dir_all(dir).map_err(fail)?;
+        clap_mangen::generate_to(cmd, dir).map_err(fail)?;
+        return Ok(Outcome::Ok);
+    }
+    let page = match &args.subcommand {
+        None => clap_mangen::Man::new(cmd),
+        Some(name) => {
+            let sub = cmd
+                .find_subcommand(name)
+                .ok_or_else(|| commands::Failure::new(format!("no subcommand `{name}`")))?
+                .clone();
+            clap_mangen::Man::new(sub).title(format!("avtale-{name}"))
         }
+    };
+    match page.render(console.out()) {
+        // A reader that stops early (`| head`) is not a failure.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(fail(e)),
+        _ => Ok(Outcome::Ok),
     }
 }

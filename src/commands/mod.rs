@@ -16,6 +16,7 @@ pub mod schema;
 pub mod setup;
 pub mod sign;
 pub mod verify;
+pub mod watch;
 
 pub use console::Console;
 

@@ -90,15 +90,19 @@ pub fn attachments(loaded: &Loaded, view: &View, cat: &Catalogue, settings: &Pdf
     let mut out = Vec::new();
     for p in source_files(loaded) {
         let name = file_name(&p);
-        let csv = name.ends_with(".csv");
+        let lower = name.to_lowercase();
+        let csv = lower.ends_with(".csv");
+        let workbook = lower.ends_with(".xlsx") || lower.ends_with(".xlsm");
         out.push(Attachment {
             data: std::fs::read(&p).unwrap_or_default(),
             mime: if csv {
                 "text/csv".into()
+            } else if workbook {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".into()
             } else {
                 "application/toml".into()
             },
-            description: if csv {
+            description: if csv || workbook {
                 "Medlemslisten avtalen er laget fra".into()
             } else {
                 "Avtalefilen dokumentet er laget fra".into()

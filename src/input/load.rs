@@ -8,6 +8,7 @@ use toml::de::DeTable;
 
 use crate::base::diag::{Diagnostic, Loc, Severity, Sources, Sp};
 use crate::catalog::Catalogue;
+use crate::input::members_xlsx::{self, Sheet};
 use crate::input::model::{self, Agreement};
 use crate::input::raw::{self, Diags, Entry, Node, Raw, Reader, Table};
 use crate::input::rules;
@@ -65,6 +66,8 @@ pub struct Run {
     /// Problems that stop the tool from doing its job for a path (exit 2).
     pub tool_errors: Vec<String>,
     pub files: usize,
+    /// Excel member sheets by their file in `sources`, to name the cell of each problem.
+    sheets: Vec<(usize, Sheet)>,
 }
 
 impl Run {
@@ -126,12 +129,45 @@ pub fn load(paths: &[PathBuf], cat: &Catalogue) -> Run {
         load_file(&mut run, &f, cat);
     }
     check_duplicate_ids(&mut run);
+    name_cells(&mut run);
     run
+}
+
+/// Start the message of each problem in an Excel sheet with its sheet and cell.
+fn name_cells(run: &mut Run) {
+    let sheets = std::mem::take(&mut run.sheets);
+    if sheets.is_empty() {
+        return;
+    }
+    let name = |loc: &Loc, message: &mut String| {
+        if let Some((_, sheet)) = sheets.iter().find(|(f, _)| *f == loc.file)
+            && let Some(place) = sheet.place(&loc.span)
+            && !message.starts_with("ark ")
+        {
+            *message = format!("{place}: {message}");
+        }
+    };
+    let diags = run
+        .file_diags
+        .iter_mut()
+        .chain(run.agreements.iter_mut().flat_map(|a| a.diags.iter_mut()));
+    for d in diags {
+        name(&d.loc, &mut d.message);
+        for (loc, message) in &mut d.related {
+            name(loc, message);
+        }
+    }
+    run.sheets = sheets;
 }
 
 /// Read a file within a size limit; the text is lossily decoded so that the position of
 /// a bad byte can still be shown.
 fn read_limited(path: &Path, limit: u64) -> Result<(String, Option<usize>), String> {
+    read_bytes_limited(path, limit).map(decode)
+}
+
+/// Read a file's bytes within a size limit.
+fn read_bytes_limited(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
@@ -154,7 +190,7 @@ fn read_limited(path: &Path, limit: u64) -> Result<(String, Option<usize>), Stri
             limit / (1024 * 1024)
         ));
     }
-    Ok(decode(bytes))
+    Ok(bytes)
 }
 
 /// Text from file bytes: a UTF-8 byte-order mark is dropped, and invalid UTF-8 is decoded
@@ -192,6 +228,7 @@ pub fn load_bytes(path: &Path, bytes: &[u8], cat: &Catalogue) -> Run {
     }
     load_text(&mut run, path, decode(bytes.to_vec()), cat);
     check_duplicate_ids(&mut run);
+    name_cells(&mut run);
     run
 }
 
@@ -279,7 +316,15 @@ fn check_format(diags: &mut Diags, root: &Table, file: usize) {
     }
 }
 
-const SEGMENT_ROOT_KEYS: &[&str] = &["format", "medlemmer", "segment", "felles", "medlem"];
+const SEGMENT_ROOT_KEYS: &[&str] = &[
+    "format",
+    "medlemmer",
+    "skilletegn",
+    "ark",
+    "segment",
+    "felles",
+    "medlem",
+];
 const SHARED_KEYS: &[&str] = &[
     "avtale",
     "virksomhet",
@@ -301,19 +346,39 @@ fn load_segment(run: &mut Run, path: &Path, file: usize, root: &Table, mut file_
     let r = Reader::open(&mut file_diags, root, Loc::new(file, 0..0), "", SEGMENT_ROOT_KEYS);
     let shared = read_shared(&mut file_diags, &r);
     let mut members = read_member_tables(&mut file_diags, &r);
-    if let Some(csv_name) = r.str_opt(&mut file_diags, "medlemmer") {
+    let list = r.str_opt(&mut file_diags, "medlemmer");
+    let options = ListOptions {
+        delimiter: r.str_opt(&mut file_diags, "skilletegn"),
+        sheet: r.str_opt(&mut file_diags, "ark"),
+    };
+    options.check(&mut file_diags, list.as_ref());
+    if let Some(list) = list {
         if !members.is_empty() {
             file_diags.push(
                 Diagnostic::error(
                     "invalid-value",
-                    csv_name.loc.clone(),
+                    list.loc.clone(),
                     "medlemmer",
-                    "members are given both in a CSV file and as `[[medlem]]` tables",
+                    "members are given both in a member list file and as `[[medlem]]` tables",
                 )
                 .with_help("use one of the two"),
             );
         }
-        read_csv_members(run, path, &csv_name, &mut members, &mut file_diags);
+        match read_list_file(path, &list) {
+            Err(e) => file_diags.push(
+                Diagnostic::error("invalid-value", list.loc.clone(), "medlemmer", e).with_help(
+                    if is_workbook(&list.v) {
+                        "`medlemmer` names an Excel (.xlsx) or CSV file relative to this file"
+                    } else {
+                        "`medlemmer` names a CSV file relative to this file"
+                    },
+                ),
+            ),
+            Ok((list_path, bytes)) if is_workbook(&list.v) => {
+                read_xlsx_members(run, &list_path, &bytes, &options, &mut members, &mut file_diags)
+            }
+            Ok((list_path, bytes)) => read_csv_members(run, &list_path, bytes, &options, &mut members, &mut file_diags),
+        }
     } else if members.is_empty() {
         file_diags.push(
             Diagnostic::error(
@@ -326,6 +391,60 @@ fn load_segment(run: &mut Run, path: &Path, file: usize, root: &Table, mut file_
         );
     }
     finish_members(run, path, root, &shared, members, file_diags, cat);
+}
+
+/// How the member list file is read: the segment file's `skilletegn` and `ark`.
+struct ListOptions {
+    /// The CSV separator, when declared.
+    delimiter: Option<Sp<String>>,
+    /// The Excel sheet, when not the first.
+    sheet: Option<Sp<String>>,
+}
+
+impl ListOptions {
+    /// Report a `skilletegn` that is not `,` or `;`, and options that do not fit the list.
+    fn check(&self, diags: &mut Diags, list: Option<&Sp<String>>) {
+        let workbook = list.is_some_and(|l| is_workbook(&l.v));
+        let csv = list.is_some_and(|l| !is_workbook(&l.v));
+        if let Some(d) = &self.delimiter {
+            if !csv {
+                diags.push(
+                    Diagnostic::error_at("invalid-value", d, "`skilletegn` is the separator of a member CSV file")
+                        .with_help("remove it; it applies only when `medlemmer` names a .csv file"),
+                );
+            } else if !matches!(d.v.as_str(), "," | ";") {
+                diags.push(
+                    Diagnostic::error_at("invalid-value", d, format!("`{}` is not an allowed separator", d.v))
+                        .with_help(
+                            "allowed: `\",\"`, `\";\"`; leave `skilletegn` out to have it found from the header row",
+                        ),
+                );
+            }
+        }
+        if let Some(s) = &self.sheet
+            && !workbook
+        {
+            diags.push(
+                Diagnostic::error_at("invalid-value", s, "`ark` names a sheet of an Excel member list")
+                    .with_help("remove it; it applies only when `medlemmer` names an .xlsx file"),
+            );
+        }
+    }
+
+    /// The declared separator as a byte, when it is an allowed one.
+    fn delimiter(&self) -> Option<u8> {
+        match self.delimiter.as_ref().map(|d| d.v.as_str()) {
+            Some(",") => Some(b','),
+            Some(";") => Some(b';'),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a member list file name is an Excel workbook's (by its extension).
+fn is_workbook(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [".xlsx", ".xlsm", ".xls"].iter().any(|x| lower.ends_with(x))
 }
 
 /// The segment file's `[felles]` table (its unknown keys reported), or an empty one.
@@ -349,45 +468,81 @@ fn read_member_tables(file_diags: &mut Diags, r: &Reader) -> Vec<Member> {
     members
 }
 
-/// Read the member CSV named by `medlemmer` beside the segment file and add its rows to `members`.
+/// The path and bytes of the member list named by `medlemmer`, beside the segment file.
+fn read_list_file(path: &Path, list: &Sp<String>) -> Result<(PathBuf, Vec<u8>), String> {
+    if !crate::catalog::assets::is_plain_relative(&list.v) {
+        return Err(format!(
+            "`{}` is not a path inside the segment file's directory",
+            list.v
+        ));
+    }
+    let list_path = path.parent().unwrap_or(Path::new(".")).join(&list.v);
+    let bytes = read_bytes_limited(&list_path, MAX_CSV_BYTES)?;
+    Ok((list_path, bytes))
+}
+
+/// Read the member CSV's rows into `members`; bytes that are not UTF-8 are reported at the
+/// first bad one, with how to save the file from Excel, and not read.
 fn read_csv_members(
     run: &mut Run,
-    path: &Path,
-    csv_name: &Sp<String>,
+    csv_path: &Path,
+    bytes: Vec<u8>,
+    options: &ListOptions,
     members: &mut Vec<Member>,
     file_diags: &mut Diags,
 ) {
-    let csv_path = path.parent().unwrap_or(Path::new(".")).join(&csv_name.v);
-    let inside = crate::catalog::assets::is_plain_relative(&csv_name.v);
-    match if inside {
-        read_limited(&csv_path, MAX_CSV_BYTES)
-    } else {
-        Err(format!(
-            "`{}` is not a path inside the segment file's directory",
-            csv_name.v
-        ))
-    } {
-        Err(e) => file_diags.push(
-            Diagnostic::error("invalid-value", csv_name.loc.clone(), "medlemmer", e)
-                .with_help("`medlemmer` names a CSV file relative to this file"),
-        ),
-        Ok((text, bad)) => {
-            let cf = run.sources.add(display_path(&csv_path), text);
-            if let Some(at) = bad {
-                file_diags.push(Diagnostic::error(
-                    "csv-syntax",
-                    Loc::new(cf, at..at),
-                    "",
-                    "the CSV file is not valid UTF-8",
-                ));
-            } else {
-                let text = run.sources.text(cf).to_string();
-                for (t, loc, line) in crate::input::members_csv::read(file_diags, cf, &text) {
-                    members.push((t, loc, String::new(), Some((csv_path.clone(), line))));
-                }
-            }
-        }
+    let problem = crate::input::members_csv::not_utf8(&bytes);
+    let (text, _) = decode(bytes);
+    let cf = run.sources.add(display_path(csv_path), text);
+    if let Some((at, message)) = problem {
+        let end = run.sources.text(cf)[at..]
+            .chars()
+            .next()
+            .map_or(at, |c| at + c.len_utf8());
+        file_diags.push(
+            Diagnostic::error("csv-syntax", Loc::new(cf, at..end), "", message)
+                .with_help(crate::input::members_csv::SAVE_AS_UTF8),
+        );
+        return;
     }
+    let text = run.sources.text(cf).to_string();
+    for (t, loc, line) in crate::input::members_csv::read_with_delimiter(file_diags, cf, &text, options.delimiter()) {
+        members.push((t, loc, String::new(), Some((csv_path.to_path_buf(), line))));
+    }
+}
+
+/// Read the rows of the Excel member list's sheet into `members`. The sheet is added to the
+/// run's sources as text (line `n` is row `n`), so that problems point at their cells.
+fn read_xlsx_members(
+    run: &mut Run,
+    xlsx_path: &Path,
+    bytes: &[u8],
+    options: &ListOptions,
+    members: &mut Vec<Member>,
+    file_diags: &mut Diags,
+) {
+    let wanted = options.sheet.as_ref().map(|s| s.v.as_str());
+    let mut sheet = match members_xlsx::open(bytes, wanted) {
+        Ok(sheet) => sheet,
+        Err(members_xlsx::Problem::NoSuchSheet(names)) => {
+            if let Some(s) = &options.sheet {
+                file_diags.push(members_xlsx::no_such_sheet(s.loc.clone(), &s.v, &names));
+            }
+            return;
+        }
+        Err(members_xlsx::Problem::Workbook(message, help)) => {
+            let xf = run.sources.add(display_path(xlsx_path), String::new());
+            file_diags.push(Diagnostic::error("csv-syntax", Loc::new(xf, 0..0), "", message).with_help(help));
+            return;
+        }
+    };
+    let xf = run
+        .sources
+        .add(display_path(xlsx_path), std::mem::take(&mut sheet.text));
+    for (t, loc, row) in members_xlsx::read(file_diags, xf, &sheet) {
+        members.push((t, loc, String::new(), Some((xlsx_path.to_path_buf(), row))));
+    }
+    run.sheets.push((xf, sheet));
 }
 
 /// Record the segment file's own problems, then read and check each member's merged agreement.

@@ -1,6 +1,8 @@
 //! Segment members read from CSV: one member per row, dotted key paths as column headers.
 //! Each cell keeps its line and column so that problems point at it.
 
+use std::ops::Range;
+
 use crate::base::diag::{Diagnostic, Loc};
 use crate::input::model::{AVTALE_KEYS, KONTAKT_KEYS, KONTAKT_ROLLE, SIGNATAR_KEYS};
 use crate::input::raw::{Diags, Entry, Node, Raw, Table, suggest};
@@ -34,8 +36,11 @@ pub fn known_columns() -> Vec<String> {
     cols
 }
 
+/// The separators a member CSV may use: Excel writes `;` where the decimal mark is a comma.
+pub const DELIMITERS: &[u8] = b",;";
+
 /// Byte offsets where each field of the record starting at `start` begins.
-fn field_spans(text: &str, start: usize) -> Vec<std::ops::Range<usize>> {
+fn field_spans(text: &str, start: usize, delimiter: u8) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
     let mut spans = Vec::new();
     let mut field_start = start;
@@ -46,7 +51,7 @@ fn field_spans(text: &str, start: usize) -> Vec<std::ops::Range<usize>> {
             // A quote opens a quoted field only at its start; inside a quoted field `""` is
             // an escaped quote and a lone `"` closes it. Elsewhere a quote is plain text.
             b'"' if in_quotes || i == field_start => in_quotes = !in_quotes,
-            b',' if !in_quotes => {
+            b if b == delimiter && !in_quotes => {
                 spans.push(field_start..i);
                 field_start = i + 1;
             }
@@ -59,18 +64,105 @@ fn field_spans(text: &str, start: usize) -> Vec<std::ops::Range<usize>> {
     spans
 }
 
-/// Members as tables, each with the location of its row and its 1-based line number.
-pub fn read(diags: &mut Diags, file: usize, text: &str) -> Vec<(Table, Loc, usize)> {
+/// A CSV reader; with `has_headers` it takes rows of any length (for counting rows).
+fn reader(delimiter: u8, has_headers: bool, text: &str) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(has_headers)
+        .flexible(has_headers)
+        .from_reader(text.as_bytes())
+}
+
+/// How many known column names the header row splits into with `delimiter`.
+fn known_in_header(text: &str, delimiter: u8, known: &[String]) -> usize {
+    let mut rec = csv::StringRecord::new();
+    match reader(delimiter, false, text).read_record(&mut rec) {
+        Ok(true) => rec.iter().filter(|c| known.iter().any(|k| k == c.trim())).count(),
+        _ => 0,
+    }
+}
+
+/// The separator that splits the header row into the most known column names (`,` on a tie).
+pub fn detect_delimiter(text: &str) -> u8 {
     let known = known_columns();
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(text.as_bytes());
+    let mut best = (0, b',');
+    for &d in DELIMITERS {
+        let n = known_in_header(text, d, &known);
+        if n > best.0 {
+            best = (n, d);
+        }
+    }
+    best.1
+}
+
+/// An example header row with `delimiter`, for help texts.
+fn header_example(delimiter: u8) -> String {
+    let d = delimiter as char;
+    format!("the first row names the columns, e.g. `avtale.id{d}virksomhet.navn{d}...`")
+}
+
+/// Members as tables, each with the location of its row and its 1-based line number; the
+/// separator is found from the header row.
+pub fn read(diags: &mut Diags, file: usize, text: &str) -> Vec<(Table, Loc, usize)> {
+    read_with_delimiter(diags, file, text, None)
+}
+
+/// [`read`] with the separator `declared` by the segment file's `skilletegn`, if it is.
+pub fn read_with_delimiter(
+    diags: &mut Diags,
+    file: usize,
+    text: &str,
+    declared: Option<u8>,
+) -> Vec<(Table, Loc, usize)> {
+    let known = known_columns();
+    let delimiter = match declared {
+        Some(d) => {
+            if let Some(other) = contradicted(text, d, &known) {
+                diags.push(
+                    Diagnostic::error(
+                        "csv-syntax",
+                        Loc::new(file, 0..0),
+                        "",
+                        format!(
+                            "the header row is separated by `{}`, but the segment file says `skilletegn = \"{}\"`",
+                            other as char, d as char
+                        ),
+                    )
+                    .with_help(format!(
+                        "write `skilletegn = \"{}\"`, or leave `skilletegn` out to have the separator found",
+                        other as char
+                    )),
+                );
+                return Vec::new();
+            }
+            d
+        }
+        None => detect_delimiter(text),
+    };
+    let mut rdr = reader(delimiter, false, text);
     let mut records = rdr.records();
-    let Some(header) = read_header(diags, file, text, records.next()) else {
+    let Some(header) = read_header(diags, file, text, delimiter, records.next()) else {
         return Vec::new();
     };
-    let columns = map_columns(diags, file, text, &header, &known);
-    read_members(diags, file, text, records, &columns)
+    let spans = field_spans(text, 0, delimiter);
+    let cells: Vec<(&str, Range<usize>)> = header
+        .iter()
+        .enumerate()
+        .map(|(i, name)| (name, spans.get(i).cloned().unwrap_or(0..0)))
+        .collect();
+    let columns = map_columns(diags, file, &cells, &known);
+    read_members(diags, file, text, delimiter, records, &columns)
+}
+
+/// Another separator, when the header row has no known column with `declared` but has with it.
+fn contradicted(text: &str, declared: u8, known: &[String]) -> Option<u8> {
+    if known_in_header(text, declared, known) > 0 {
+        return None;
+    }
+    DELIMITERS
+        .iter()
+        .copied()
+        .find(|&d| d != declared && known_in_header(text, d, known) > 0)
 }
 
 /// The header record, or `None` (reported) when it is missing or malformed, or the file is too large.
@@ -78,18 +170,19 @@ fn read_header(
     diags: &mut Diags,
     file: usize,
     text: &str,
+    delimiter: u8,
     first: Option<csv::Result<csv::StringRecord>>,
 ) -> Option<csv::StringRecord> {
     let header = match first {
         Some(Ok(h)) => h,
         Some(Err(e)) => {
-            diags.push(csv_error(file, text, &e));
+            diags.push(csv_error(file, text, delimiter, &e));
             return None;
         }
         None => {
             diags.push(
                 Diagnostic::error("csv-syntax", Loc::new(file, 0..0), "", "the member CSV file is empty")
-                    .with_help("the first row names the columns, e.g. `avtale.id,virksomhet.navn,...`"),
+                    .with_help(header_example(delimiter)),
             );
             return None;
         }
@@ -105,38 +198,39 @@ fn read_header(
                     header.len()
                 ),
             )
-            .with_help("the first row names the columns, e.g. `avtale.id,virksomhet.navn,...`"),
+            .with_help(header_example(delimiter)),
         );
         return None;
     }
-    if let Some(at) = nth_record_start(text, MAX_MEMBERS + 1) {
-        diags.push(
-            Diagnostic::error(
-                "csv-syntax",
-                Loc::new(file, at..at),
-                "",
-                format!("more than {MAX_MEMBERS} members; a segment may have at most {MAX_MEMBERS}"),
-            )
-            .with_help("split the members over several segment files"),
-        );
+    if let Some(at) = nth_record_start(text, delimiter, MAX_MEMBERS + 1) {
+        diags.push(too_many_members(Loc::new(file, at..at)));
         return None;
     }
     Some(header)
 }
 
-/// The key path of each header column; `None` (reported) for unknown and repeated columns.
-fn map_columns(
+/// The error for a member list with more than [`MAX_MEMBERS`] rows, at the first row too many.
+pub(crate) fn too_many_members(loc: Loc) -> Diagnostic {
+    Diagnostic::error(
+        "csv-syntax",
+        loc,
+        "",
+        format!("more than {MAX_MEMBERS} members; a segment may have at most {MAX_MEMBERS}"),
+    )
+    .with_help("split the members over several segment files")
+}
+
+/// The key path of each header cell; `None` (reported) for unknown and repeated columns.
+pub(crate) fn map_columns(
     diags: &mut Diags,
     file: usize,
-    text: &str,
-    header: &csv::StringRecord,
+    header: &[(&str, Range<usize>)],
     known: &[String],
 ) -> Vec<Option<String>> {
-    let header_spans = field_spans(text, 0);
     let mut columns: Vec<Option<String>> = Vec::new();
-    for (i, name) in header.iter().enumerate() {
+    for (name, span) in header {
         let name = name.trim();
-        let loc = Loc::new(file, header_spans.get(i).cloned().unwrap_or(0..0));
+        let loc = Loc::new(file, span.clone());
         if known.iter().any(|k| k == name) {
             if columns.iter().flatten().any(|c| c == name) {
                 diags.push(Diagnostic::error(
@@ -166,6 +260,7 @@ fn read_members(
     diags: &mut Diags,
     file: usize,
     text: &str,
+    delimiter: u8,
     records: impl Iterator<Item = csv::Result<csv::StringRecord>>,
     columns: &[Option<String>],
 ) -> Vec<(Table, Loc, usize)> {
@@ -178,7 +273,7 @@ fn read_members(
             Ok(r) => r,
             Err(e) => {
                 row_errors += 1;
-                report_row_error(diags, file, text, row_errors, &e);
+                report_row_error(diags, file, text, delimiter, row_errors, &e);
                 continue;
             }
         };
@@ -193,15 +288,21 @@ fn read_members(
         if rec.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        members.push(member_row(file, text, &rec, start, columns, line));
+        let spans = field_spans(text, start, delimiter);
+        let row_end = spans.last().map_or(start, |s| s.end);
+        let cells = rec
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (i, c, spans.get(i).cloned().unwrap_or(start..start)));
+        members.push(member(file, cells, start..row_end, columns, line));
     }
     members
 }
 
 /// Report the `row_errors`-th malformed row, up to the limit, then once that the rest are not.
-fn report_row_error(diags: &mut Diags, file: usize, text: &str, row_errors: usize, e: &csv::Error) {
+fn report_row_error(diags: &mut Diags, file: usize, text: &str, delimiter: u8, row_errors: usize, e: &csv::Error) {
     if row_errors <= MAX_ROW_ERRORS {
-        diags.push(csv_error(file, text, e));
+        diags.push(csv_error(file, text, delimiter, e));
     } else if row_errors == MAX_ROW_ERRORS + 1 {
         let at = e.position().map_or(0, |p| p.byte() as usize).min(text.len());
         diags.push(Diagnostic::error(
@@ -213,36 +314,30 @@ fn report_row_error(diags: &mut Diags, file: usize, text: &str, row_errors: usiz
     }
 }
 
-/// One member from a row starting at byte `start`: its table of non-empty cells, its place and line.
-fn member_row(
+/// One member from the cells of a row (column index, text, place): its table of non-empty
+/// cells, its place and line.
+pub(crate) fn member<'a>(
     file: usize,
-    text: &str,
-    rec: &csv::StringRecord,
-    start: usize,
+    cells: impl Iterator<Item = (usize, &'a str, Range<usize>)>,
+    row: Range<usize>,
     columns: &[Option<String>],
     line: usize,
 ) -> (Table, Loc, usize) {
-    let spans = field_spans(text, start);
-    let row_end = spans.last().map_or(start, |s| s.end);
     let mut table = Table::default();
-    for (i, cell) in rec.iter().enumerate() {
+    for (i, cell, span) in cells {
         let Some(Some(col)) = columns.get(i) else { continue };
         let value = cell.trim();
         if value.is_empty() {
             continue;
         }
-        let loc = Loc::new(file, spans.get(i).cloned().unwrap_or(start..start));
-        insert(&mut table, col, value, loc);
+        insert(&mut table, col, value, Loc::new(file, span));
     }
-    (table, Loc::new(file, start..row_end), line)
+    (table, Loc::new(file, row), line)
 }
 
 /// Where the `n`-th record after the header starts (1-based), if the text has that many.
-fn nth_record_start(text: &str, n: usize) -> Option<usize> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+fn nth_record_start(text: &str, delimiter: u8, n: usize) -> Option<usize> {
+    let mut rdr = reader(delimiter, true, text);
     let mut rec = csv::ByteRecord::new();
     let mut count = 0;
     loop {
@@ -259,7 +354,7 @@ fn nth_record_start(text: &str, n: usize) -> Option<usize> {
     }
 }
 
-fn csv_error(file: usize, text: &str, e: &csv::Error) -> Diagnostic {
+fn csv_error(file: usize, text: &str, delimiter: u8, e: &csv::Error) -> Diagnostic {
     let at = e.position().map_or(0, |p| p.byte() as usize).min(text.len());
     let msg = match e.kind() {
         csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
@@ -267,8 +362,58 @@ fn csv_error(file: usize, text: &str, e: &csv::Error) -> Diagnostic {
         }
         _ => e.to_string(),
     };
-    Diagnostic::error("csv-syntax", Loc::new(file, at..at), "", msg)
-        .with_help("quote values that contain commas: `\"Rådhuset, Storgata 1\"`")
+    let help = if delimiter == b';' {
+        "quote values that contain semicolons: `\"Rådhuset; Storgata 1\"`"
+    } else {
+        "quote values that contain commas: `\"Rådhuset, Storgata 1\"`"
+    };
+    Diagnostic::error("csv-syntax", Loc::new(file, at..at), "", msg).with_help(help)
+}
+
+/// How to save a member list from Excel so that it can be read, in Norwegian and English Excel.
+pub const SAVE_AS_UTF8: &str = "in Excel: Fil → Lagre som → «CSV UTF-8 (kommadelt) (*.csv)»; in English Excel: File → \
+     Save As → «CSV UTF-8 (Comma delimited) (*.csv)» (a `;` or `,` separator is found by itself)";
+
+/// Why member CSV bytes are not UTF-8, when they are not: the offset of the first bad byte
+/// (after a UTF-8 byte-order mark) and a message naming what the bytes probably are. Nothing
+/// is converted: a guessed encoding could change a name without anyone noticing.
+pub fn not_utf8(bytes: &[u8]) -> Option<(usize, String)> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let at = std::str::from_utf8(bytes).err()?.valid_up_to();
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Some((
+            0,
+            "this is an Excel workbook (.xlsx), not a CSV file: name it `.xlsx` in `medlemmer`".into(),
+        ));
+    }
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Some((
+            0,
+            "the CSV file is UTF-16 (Excel's «Unicode-tekst»), not UTF-8: save it again with Lagre som → CSV UTF-8 (kommadelt)"
+                .into(),
+        ));
+    }
+    let byte = bytes[at];
+    let (meant, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&bytes[at..=at]);
+    let mut msg = format!(
+        "the CSV file is not UTF-8: the byte 0x{byte:02X} here is «{meant}» in Windows-1252, the encoding Excel's \
+         «CSV (semikolondelt)» and «CSV (kommadelt)» use"
+    );
+    if let Some(cell) = cell_around(bytes, at) {
+        msg.push_str(&format!(" (the cell would read «{cell}»)"));
+    }
+    msg.push_str("; save it again with Lagre som → CSV UTF-8 (kommadelt)");
+    Some((at, msg))
+}
+
+/// The cell around byte `at` read as Windows-1252, when it is short enough to quote.
+fn cell_around(bytes: &[u8], at: usize) -> Option<String> {
+    let stop = |b: &u8| matches!(b, b',' | b';' | b'\n' | b'\r' | b'"');
+    let start = bytes[..at].iter().rposition(stop).map_or(0, |i| i + 1);
+    let end = bytes[at..].iter().position(stop).map_or(bytes.len(), |i| at + i);
+    let (cell, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&bytes[start..end]);
+    let cell = cell.trim();
+    (!cell.is_empty() && cell.chars().count() <= 60).then(|| cell.to_string())
 }
 
 /// Put a cell into the member's table under its dotted path. `kontakt.<rolle>.<key>`
@@ -399,15 +544,35 @@ mod tests {
     #[test]
     fn the_member_count_is_found_without_reading_the_rows() {
         let text = "a\n1\n2\n\"3\n3\"\n4\n";
-        assert_eq!(nth_record_start(text, 3), Some(6));
-        assert_eq!(nth_record_start(text, 4), Some(12));
-        assert_eq!(nth_record_start(text, 5), None);
+        assert_eq!(nth_record_start(text, b',', 3), Some(6));
+        assert_eq!(nth_record_start(text, b',', 4), Some(12));
+        assert_eq!(nth_record_start(text, b',', 5), None);
     }
 
     #[test]
     fn field_spans_respect_quotes() {
         let text = "a,\"b,c\",d\nx";
-        let s = field_spans(text, 0);
+        let s = field_spans(text, 0, b',');
         assert_eq!(s, vec![0..1, 2..7, 8..9]);
+        let s = field_spans("a;\"b;c\";d\nx", 0, b';');
+        assert_eq!(s, vec![0..1, 2..7, 8..9]);
+    }
+
+    #[test]
+    fn the_separator_is_the_one_that_splits_the_header_into_known_columns() {
+        assert_eq!(detect_delimiter("avtale.id;virksomhet.navn\nA;B"), b';');
+        assert_eq!(detect_delimiter("avtale.id,virksomhet.navn\nA,B"), b',');
+        assert_eq!(detect_delimiter("\"avtale.id\";\"virksomhet.navn\"\n"), b';');
+        assert_eq!(detect_delimiter("x;y\n"), b',');
+    }
+
+    #[test]
+    fn windows_1252_bytes_are_named_not_converted() {
+        let (at, msg) = not_utf8(b"avtale.id,virksomhet.navn\nA,Bj\xF8rkevik kommune\n").expect("not UTF-8");
+        assert_eq!(at, 30);
+        assert!(msg.contains("0xF8 here is «ø»"), "{msg}");
+        assert!(msg.contains("«Bjørkevik kommune»"), "{msg}");
+        assert!(not_utf8("avtale.id\nø".as_bytes()).is_none());
+        assert_eq!(not_utf8(b"\xFF\xFEa\x00").map(|(at, _)| at), Some(0));
     }
 }

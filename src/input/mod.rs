@@ -4,6 +4,7 @@
 pub mod coherence;
 pub mod load;
 pub mod members_csv;
+pub mod members_xlsx;
 pub mod model;
 pub mod raw;
 pub mod rules;

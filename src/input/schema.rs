@@ -3,14 +3,23 @@
 //!
 //! The types here mirror the format only to describe it: the real reader is
 //! [`crate::input::model`] (agreements) and [`crate::input::load`] (segment files). Their doc comments
-//! become the schema's Norwegian descriptions. Rules that need the catalogue (services,
-//! rights packages, terms versions) or look across an agreement (ids, dates, contact
-//! roles after merging) stay with `avtale check`; the schema covers the shape: keys,
-//! types, required keys, enumerations and the forms of identifiers, addresses and dates.
+//! become the schema's Norwegian descriptions. The built-in catalogue adds its services,
+//! rights packages and terms versions as enumerations, with a description of each value and,
+//! per service and rights package, the values that go together. Rules that look across an
+//! agreement (ids, dates, contact roles after merging) stay with `avtale check`.
+//!
+//! The root is one object with the keys of both kinds of file, told apart by `if`/`then`/
+//! `else` on `felles`; see [`schema_value_for`] for why not a `oneOf`. Taplo (0.9) reports an
+//! unknown key as "Additional properties are not allowed ('x' was unexpected)" on the table
+//! that has it, and a wrong value at the value.
 //!
 //! TOML dates are described as strings with `format: date`, as taplo presents them.
 
 use schemars::generate::SchemaSettings;
+
+use crate::base::diag::Sources;
+use crate::catalog::assets::Assets;
+use crate::catalog::{CATALOGUE_FILE, Catalogue};
 use schemars::{JsonSchema, Schema, json_schema};
 use serde_json::{Map, Value};
 
@@ -190,7 +199,8 @@ struct Avtale {
     #[schemars(pattern(AVTALE_ID))]
     id: String,
     /// Dokumentets språk: `nb` (bokmål), `nn` (nynorsk) eller `en` (engelsk). Standard er
-    /// `nb`. Bare bokmål kan bygges til PDF foreløpig.
+    /// `nb`. Alle tre kan bygges til PDF; et vilkårsdokument som ikke finnes på språket,
+    /// tas med på bokmål.
     spraak: Option<Spraak>,
     /// Avtalens status: `utkast`, `til_signering` eller `signert`. Standard er `utkast`.
     status: Option<Status>,
@@ -440,19 +450,24 @@ struct Behandlingsgrunnlag {
 /// nøkkelen `felles`. Medlemmene oppgis enten i en CSV-fil (`medlemmer`) eller som
 /// `[[medlem]]`-tabeller, ikke begge.
 #[derive(JsonSchema)]
-#[schemars(deny_unknown_fields, extend("oneOf" = [
-    { "required": ["medlemmer"] },
-    { "required": ["medlem"] }
-]))]
+#[schemars(deny_unknown_fields)]
 #[allow(dead_code)]
 struct Segmentfil {
     /// Filformatets versjon. Må være heltallet 1.
     #[schemars(schema_with = "format_schema")]
     format: i64,
-    /// Stien til CSV-filen med medlemmene, relativ til mappen segmentfilen ligger i. Må
-    /// skrives før den første tabellen. Brukes i stedet for `[[medlem]]`.
+    /// Stien til medlemslisten, en CSV-fil eller en Excel-arbeidsbok (`.xlsx`), relativ til
+    /// mappen segmentfilen ligger i. Må skrives før den første tabellen. Brukes i stedet for
+    /// `[[medlem]]`.
     #[schemars(pattern(TEKST))]
     medlemmer: Option<String>,
+    /// Skilletegnet i CSV-filen: `","` eller `";"` (norsk Excels «CSV (semikolondelt)»).
+    /// Uten nøkkelen finnes det fra overskriftsraden.
+    #[schemars(schema_with = "skilletegn_schema")]
+    skilletegn: Option<String>,
+    /// Arket som leses når `medlemmer` er en Excel-arbeidsbok. Uten nøkkelen leses det første.
+    #[schemars(pattern(TEKST))]
+    ark: Option<String>,
     /// Segmentmedlemskap som gjelder alle medlemmene. Uten `[segment]` blir medlemmene
     /// enkeltstående avtaler.
     segment: Option<Segment>,
@@ -519,7 +534,7 @@ struct AvtaleDel {
     #[schemars(pattern(AVTALE_ID))]
     id: Option<String>,
     /// Dokumentets språk: `nb` (bokmål), `nn` (nynorsk) eller `en` (engelsk). Standard er
-    /// `nb`.
+    /// `nb`. Alle tre kan bygges til PDF.
     spraak: Option<Spraak>,
     /// Avtalens status: `utkast`, `til_signering` eller `signert`. Standard er `utkast`.
     status: Option<Status>,
@@ -574,32 +589,360 @@ struct VilkaarDel {
 // ---------------------------------------------------------------------------------------
 // The schema document
 
-/// The schema as a JSON value: an agreement file or a segment file (`oneOf`).
+/// The schema as a JSON value, with the built-in catalogue's services, rights packages and
+/// terms versions as enumerations.
 pub fn schema_value() -> Value {
+    let cat = Catalogue::load(&Assets::Embedded, CATALOGUE_FILE, &mut Sources::default()).ok();
+    schema_value_for(cat.as_ref())
+}
+
+/// The schema as a JSON value for a catalogue; without one, services, rights packages and
+/// terms versions are free text.
+///
+/// The root is one object whose `properties` are the union of the keys of agreement files
+/// and segment files, so that editors complete every key; `if`/`then`/`else` on the
+/// presence of `felles` then says which keys the file may and must have. (A root `oneOf`
+/// of the two kinds makes taplo report any mistake as one error about the whole document,
+/// and taplo completes from `properties` only, not from `then`/`else`.)
+pub fn schema_value_for(cat: Option<&Catalogue>) -> Value {
     let mut generator = SchemaSettings::draft07().into_generator();
-    let avtalefil = generator.subschema_for::<Avtalefil>();
-    let segmentfil = generator.subschema_for::<Segmentfil>();
-    let definitions: Map<String, Value> = generator.take_definitions(true);
+    generator.subschema_for::<Avtalefil>();
+    generator.subschema_for::<Segmentfil>();
+    let mut definitions: Map<String, Value> = generator.take_definitions(true);
+    let avtalefil = definitions.remove("Avtalefil").expect("Avtalefil is a definition");
+    let segmentfil = definitions.remove("Segmentfil").expect("Segmentfil is a definition");
+    let keys = |v: &Value, what: &str| -> Vec<String> {
+        v[what]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|k| k.as_str().map(String::from))
+            .collect()
+    };
+    let agreement_keys: Vec<String> = avtalefil["properties"]
+        .as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    let agreement_required = keys(&avtalefil, "required");
+    let mut properties = avtalefil["properties"].as_object().cloned().unwrap_or_default();
+    for (k, v) in segmentfil["properties"].as_object().into_iter().flatten() {
+        properties.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+    properties["segment"]["description"] = Value::String(
+        "Segmentmedlemskap. I en avtalefil: tas med når konsumenten deltar gjennom et segment (for \
+         eksempel kommunal sektor); da brukes segmentvarianten av delingsvilkårene, ellers varianten for \
+         enkeltstående konsumenter. I en segmentfil: gjelder alle medlemmene; uten `[segment]` blir \
+         medlemmene enkeltstående avtaler."
+            .into(),
+    );
+    let allowed =
+        |list: &[&str]| -> Value { Value::Object(list.iter().map(|k| (k.to_string(), Value::Bool(true))).collect()) };
+    let agreement_allowed: Vec<&str> = agreement_keys.iter().map(String::as_str).collect();
     let mut root = serde_json::json!({
         "$schema": "http://json-schema.org/draft-07/schema#",
         "$id": SCHEMA_ID,
         "title": "avtale: avtalefil eller segmentfil (format 1)",
         "description": "Konsumentavtale om deling av opplysninger fra Skatteetaten, skrevet i TOML: \
             enten en avtalefil (én avtale) eller en segmentfil (én avtale per medlem, kjennetegnet \
-            av nøkkelen `felles`). Skjemaet beskriver nøkler, typer og former; `avtale check` \
-            kontrollerer i tillegg mot katalogen og reglene som gjelder hele avtalen.",
-        "oneOf": [avtalefil, segmentfil],
+            av nøkkelen `felles`). Skjemaet beskriver nøkler, typer og former, og tjenestene, \
+            rettighetspakkene og vilkårsversjonene i katalogen; `avtale check` kontrollerer i \
+            tillegg reglene som gjelder hele avtalen.",
+        "type": "object",
+        "properties": properties,
+        "if": { "required": ["felles"] },
+        "then": {
+            "description": segmentfil["description"],
+            "required": ["format", "felles"],
+            "if": { "required": ["medlemmer"] },
+            "then": {
+                "properties": allowed(&["format", "medlemmer", "skilletegn", "ark", "segment", "felles"]),
+                "additionalProperties": false
+            },
+            "else": {
+                "required": ["medlem"],
+                "properties": allowed(&["format", "segment", "felles", "medlem"]),
+                "additionalProperties": false
+            }
+        },
+        "else": {
+            "description": avtalefil["description"],
+            "required": agreement_required,
+            "properties": allowed(&agreement_allowed),
+            "additionalProperties": false
+        },
         "definitions": definitions,
     });
+    if let Some(cat) = cat {
+        catalogue::apply(&mut root["definitions"], cat);
+    }
     tidy(&mut root);
     sort_keys(root)
 }
 
 /// The schema as pretty JSON with a trailing newline; the same bytes every time.
 pub fn schema_json() -> String {
-    let mut out = serde_json::to_string_pretty(&schema_value()).expect("a JSON value always serializes");
+    to_json(&schema_value())
+}
+
+/// [`schema_json`] for a catalogue.
+pub fn schema_json_for(cat: Option<&Catalogue>) -> String {
+    to_json(&schema_value_for(cat))
+}
+
+fn to_json(v: &Value) -> String {
+    let mut out = serde_json::to_string_pretty(v).expect("a JSON value always serializes");
     out.push('\n');
     out
+}
+
+/// What the catalogue adds: services, rights packages and terms versions as enumerations
+/// with a description of each value (taplo shows `x-taplo.docs.enumValues` when it
+/// completes a value), and per service (`if`/`then` on `id`) the rights packages it offers
+/// and the versions of its terms of use, and per rights package the disclosure bases it
+/// allows, whether it needs `egen_hjemmel` and whether `retur_url` is required or not
+/// allowed.
+mod catalogue {
+    use serde_json::{Value, json};
+
+    use crate::catalog::{Catalogue, DELINGSVILKAAR, TermsDoc, TermsStatus};
+
+    /// `enum` with taplo's per-value documentation.
+    fn described_enum(values: &[(String, String)]) -> Value {
+        json!({
+            "enum": values.iter().map(|(v, _)| v.clone()).collect::<Vec<_>>(),
+            "x-taplo": { "docs": { "enumValues": values.iter().map(|(_, d)| d.clone()).collect::<Vec<_>>() } }
+        })
+    }
+
+    /// Merge `extra` into the object `target`, replacing keys it has.
+    fn extend(target: &mut Value, extra: Value) {
+        if let (Some(t), Value::Object(e)) = (target.as_object_mut(), extra) {
+            for (k, v) in e {
+                t.insert(k, v);
+            }
+        }
+    }
+
+    /// Append a sentence to a description.
+    fn describe(target: &mut Value, more: &str) {
+        let d = target["description"].as_str().unwrap_or_default();
+        target["description"] = Value::String(if d.is_empty() {
+            more.to_string()
+        } else {
+            format!("{d} {more}")
+        });
+    }
+
+    /// The versions of a terms document that may be pinned (not withdrawn), current first,
+    /// each with its status.
+    fn versions(doc: &TermsDoc) -> Vec<(String, String)> {
+        let current = doc.current().map(|c| c.versjon.clone());
+        let mut out: Vec<(String, String)> = doc
+            .versjoner
+            .iter()
+            .filter(|v| v.status != TermsStatus::Trukket)
+            .map(|v| {
+                let what = match (v.status, &current) {
+                    (TermsStatus::Erstattet, Some(c)) => format!("erstattet av `{c}`"),
+                    (s, _) => s.label().to_string(),
+                };
+                (
+                    v.versjon.clone(),
+                    format!("`{}@{}`: {what}. {}", doc.id, v.versjon, doc.navn),
+                )
+            })
+            .collect();
+        out.sort_by_key(|(v, _)| Some(v) != current.as_ref());
+        out
+    }
+
+    /// The sentence listing the pinnable versions and the withdrawn ones.
+    fn versions_sentence(doc: &TermsDoc) -> String {
+        let current = doc.current().map(|c| c.versjon.clone());
+        let list = |status: TermsStatus| -> Vec<String> {
+            doc.versjoner
+                .iter()
+                .filter(|v| v.status == status)
+                .map(|v| format!("`{}`", v.versjon))
+                .collect()
+        };
+        let mut s = format!("Versjoner av `{}` i katalogen:", doc.id);
+        if let Some(c) = current {
+            s.push_str(&format!(" gjeldende `{c}`"));
+        }
+        for (label, status) in [
+            ("erstattet", TermsStatus::Erstattet),
+            ("trukket (ikke tillatt)", TermsStatus::Trukket),
+        ] {
+            let l = list(status);
+            if !l.is_empty() {
+                s.push_str(&format!("; {label} {}", l.join(", ")));
+            }
+        }
+        s.push('.');
+        s
+    }
+
+    pub(super) fn apply(defs: &mut Value, cat: &Catalogue) {
+        let services: Vec<(String, String)> = cat
+            .tjenester
+            .iter()
+            .map(|s| {
+                let mut d = format!("{} (bruksvilkår `{}`", s.navn, s.bruksvilkaar);
+                if !s.krever.is_empty() {
+                    d.push_str(&format!("; bestilles sammen med {}", s.krever.join(", ")));
+                }
+                d.push(')');
+                (s.id.clone(), d)
+            })
+            .collect();
+        let service_list = cat
+            .tjenester
+            .iter()
+            .map(|s| format!("`{}` ({})", s.id, s.navn))
+            .collect::<Vec<_>>()
+            .join(", ");
+
+        // Every rights package, with the services that offer it.
+        let mut packages: Vec<(String, String)> = Vec::new();
+        for s in &cat.tjenester {
+            for p in &s.pakker {
+                if packages.iter().any(|(id, _)| id == &p.id) {
+                    continue;
+                }
+                let offered: Vec<&str> = cat
+                    .tjenester
+                    .iter()
+                    .filter(|t| t.package(&p.id).is_some())
+                    .map(|t| t.id.as_str())
+                    .collect();
+                packages.push((
+                    p.id.clone(),
+                    format!(
+                        "{} ({}); tilbys av {}",
+                        p.navn,
+                        p.grunnlag.join(", "),
+                        offered.join(", ")
+                    ),
+                ));
+            }
+        }
+
+        // Every pinnable version of any terms of use, for completion; each service narrows it.
+        let mut terms_of_use: Vec<(String, String)> = Vec::new();
+        for doc in cat.vilkaar.iter().filter(|d| d.id != DELINGSVILKAAR) {
+            for (v, d) in versions(doc) {
+                match terms_of_use.iter_mut().find(|(x, _)| x == &v) {
+                    Some((_, existing)) => {
+                        existing.push_str("; ");
+                        existing.push_str(&d);
+                    }
+                    None => terms_of_use.push((v, d)),
+                }
+            }
+        }
+
+        let t = &mut defs["Tjeneste"];
+        let id = &mut t["properties"]["id"];
+        if let Some(o) = id.as_object_mut() {
+            o.remove("pattern");
+        }
+        extend(id, described_enum(&services));
+        describe(id, &format!("Tjenestene i katalogen: {service_list}."));
+        let pkg = &mut t["properties"]["rettighetspakke"];
+        if let Some(o) = pkg.as_object_mut() {
+            o.remove("pattern");
+        }
+        extend(pkg, described_enum(&packages));
+        let bv = &mut t["properties"]["bruksvilkaar"];
+        if let Some(o) = bv.as_object_mut() {
+            o.remove("pattern");
+        }
+        extend(bv, described_enum(&terms_of_use));
+        describe(bv, "Trukne versjoner er ikke tillatt.");
+
+        // if id = s then …, else if id = s2 then …: one chain, no `allOf` (taplo completes
+        // the keys of a table only from a schema without `allOf`).
+        let mut chain = Value::Null;
+        for s in cat.tjenester.iter().rev() {
+            let mut then = json!({ "properties": {
+                "rettighetspakke": described_enum(
+                    &s.pakker.iter().map(|p| (p.id.clone(), format!("{} ({})", p.navn, p.grunnlag.join(", ")))).collect::<Vec<_>>()
+                )
+            }});
+            if let Some(doc) = cat.terms(&s.bruksvilkaar) {
+                then["properties"]["bruksvilkaar"] = described_enum(&versions(doc));
+            }
+            let mut pkg_chain = Value::Null;
+            for p in s.pakker.iter().rev() {
+                let mut pthen = json!({ "properties": {
+                    "utleveringsgrunnlag": { "properties": { "type": { "enum": p.grunnlag } } }
+                }});
+                if p.krever_egen_hjemmel {
+                    pthen["properties"]["utleveringsgrunnlag"]["required"] = json!(["egen_hjemmel"]);
+                }
+                if p.is_consent() {
+                    pthen["required"] = json!(["retur_url"]);
+                } else {
+                    pthen["properties"]["retur_url"] = Value::Bool(false);
+                }
+                let mut step = json!({
+                    "if": { "properties": { "rettighetspakke": { "const": p.id } }, "required": ["rettighetspakke"] },
+                    "then": pthen,
+                });
+                if !pkg_chain.is_null() {
+                    step["else"] = pkg_chain;
+                }
+                pkg_chain = step;
+            }
+            if let Value::Object(o) = pkg_chain {
+                for (k, v) in o {
+                    then[k] = v;
+                }
+            }
+            let mut step = json!({
+                "if": { "properties": { "id": { "const": s.id } }, "required": ["id"] },
+                "then": then,
+            });
+            if !chain.is_null() {
+                step["else"] = chain;
+            }
+            chain = step;
+        }
+        if let Value::Object(o) = chain {
+            for (k, v) in o {
+                t[k] = v;
+            }
+        }
+
+        // A data processor's services are services of the agreement, so of the catalogue.
+        let items = &mut defs["Databehandler"]["properties"]["tjenester"]["items"];
+        extend(items, described_enum(&services));
+
+        // Delingsvilkår.
+        if let Some(doc) = cat.terms(DELINGSVILKAAR) {
+            let sentence = versions_sentence(doc);
+            for def in ["Vilkaar", "VilkaarDel"] {
+                let d = &mut defs[def]["properties"]["delingsvilkaar"];
+                if let Some(o) = d.as_object_mut() {
+                    o.remove("pattern");
+                }
+                extend(d, described_enum(&versions(doc)));
+                describe(d, &sentence);
+            }
+        }
+        // The terms of use: which versions exist, per document.
+        let sentences: Vec<String> = cat
+            .vilkaar
+            .iter()
+            .filter(|d| d.id != DELINGSVILKAAR)
+            .map(versions_sentence)
+            .collect();
+        describe(
+            &mut defs["Tjeneste"]["properties"]["bruksvilkaar"],
+            &sentences.join(" "),
+        );
+    }
 }
 
 /// TOML has no null: drop the `null` that schemars allows for `Option` fields. Join the
@@ -668,6 +1011,11 @@ fn sort_keys(v: Value) -> Value {
     }
 }
 
+/// The CSV separators a segment file may declare.
+fn skilletegn_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": "string", "enum": [",", ";"] })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -680,13 +1028,33 @@ mod tests {
         assert!(!a.contains("\"null\""), "TOML has no null");
         let v: Value = serde_json::from_str(&a).unwrap();
         assert_eq!(v["$id"], SCHEMA_ID);
-        assert!(v["definitions"]["Avtalefil"].is_object());
-        assert!(v["definitions"]["Segmentfil"].is_object());
+        assert!(
+            v.get("oneOf").is_none(),
+            "taplo reports a failed root oneOf as one error"
+        );
+        assert_eq!(v["if"]["required"][0], "felles");
+        for key in ["avtale", "tjeneste", "felles", "medlem", "medlemmer"] {
+            assert!(v["properties"][key].is_object(), "{key} is completed at the root");
+        }
+    }
+
+    #[test]
+    fn without_a_catalogue_services_are_free_text() {
+        let v = schema_value_for(None);
+        assert!(v["definitions"]["Tjeneste"]["properties"]["id"].get("enum").is_none());
+        let with = schema_value();
+        assert!(with["definitions"]["Tjeneste"]["properties"]["id"]["enum"].is_array());
     }
 
     #[test]
     fn every_key_has_a_description() {
         let v = schema_value();
+        for (key, p) in v["properties"].as_object().unwrap() {
+            assert!(
+                p["description"].as_str().is_some_and(|d| !d.is_empty()),
+                "no description for {key}"
+            );
+        }
         let defs = v["definitions"].as_object().unwrap();
         for (name, def) in defs {
             assert!(def["description"].as_str().is_some_and(|d| !d.is_empty()), "{name}");

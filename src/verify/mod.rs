@@ -358,7 +358,13 @@ fn materialise_sources(m: &Manifest, attached: &Attached, dir: &Path) -> Option<
             continue;
         };
         let rel = match &csv_at {
-            Some(rel) if safe.ends_with(".csv") => rel.clone(),
+            Some(rel)
+                if [".csv", ".xlsx", ".xlsm"]
+                    .iter()
+                    .any(|e| safe.to_lowercase().ends_with(e)) =>
+            {
+                rel.clone()
+            }
             _ => safe,
         };
         let p = dir.join(&rel);

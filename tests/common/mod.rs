@@ -115,3 +115,19 @@ pub fn examples_in(lang: &str, dir: &Path) {
         }
     }
 }
+
+/// The keys of a JSON diagnostic, contract version 1, in their order: the first eight from
+/// the first release, the last three added after it.
+pub const JSON_KEYS: [&str; 11] = [
+    "code",
+    "severity",
+    "file",
+    "line",
+    "column",
+    "path",
+    "message",
+    "help",
+    "end_line",
+    "end_column",
+    "related",
+];
