@@ -149,3 +149,94 @@ fn wait_exit(child: &mut Child, limit: Duration) -> Option<i32> {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn check_reads_standard_input_under_the_name_it_is_given() {
+    let text = std::fs::read(root().join("tests/fixtures/check/email.toml")).unwrap();
+    let out = avtale()
+        .args([
+            "check",
+            "--format",
+            "short",
+            "--stdin-filename",
+            "agreements/ny.toml",
+            "-",
+        ])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("agreements/ny.toml:25:9: error[email]"), "{stdout}");
+    let good = std::fs::read(root().join("agreements/nordlys-sparebank.toml")).unwrap();
+    avtale().args(["check", "-"]).write_stdin(good).assert().success();
+}
+
+#[test]
+fn a_project_config_sets_defaults_that_flags_override() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("avtaler");
+    std::fs::create_dir(&sub).unwrap();
+    let warned = std::fs::read_to_string(root().join("tests/fixtures/check/orgnr-test-range.toml")).unwrap();
+    std::fs::write(sub.join("a.toml"), warned).unwrap();
+    std::fs::write(
+        dir.path().join(".avtale.toml"),
+        "output = \"pdf\"\ndeny-warnings = true\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        assert_cmd::Command::cargo_bin("avtale")
+            .unwrap()
+            .current_dir(&sub)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    // deny-warnings from the file: a warning fails the run; the config is not an agreement.
+    let out = run(&["check", "."]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("checked 1 file"));
+    // output from the file, relative to it; -o on the command line wins.
+    std::fs::write(dir.path().join(".avtale.toml"), "output = \"pdf\"\n").unwrap();
+    assert_eq!(run(&["build", "-q", "a.toml"]).status.code(), Some(0));
+    assert!(dir.path().join("pdf").read_dir().unwrap().count() >= 1);
+    assert_eq!(run(&["build", "-q", "-o", "here", "a.toml"]).status.code(), Some(0));
+    assert!(sub.join("here").is_dir());
+    // A misspelt key is an error naming the file, never silently ignored.
+    std::fs::write(dir.path().join(".avtale.toml"), "outptu = \"pdf\"\n").unwrap();
+    let out = run(&["check", "a.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(".avtale.toml: unknown field `outptu`"));
+}
+
+#[test]
+fn discovery_honours_gitignore_and_skips_tool_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = std::fs::read_to_string(root().join("agreements/nordlys-sparebank.toml")).unwrap();
+    std::fs::write(dir.path().join("a.toml"), good).unwrap();
+    std::fs::create_dir(dir.path().join("bygg")).unwrap();
+    std::fs::write(dir.path().join("bygg/gammel.toml"), "not an agreement = [").unwrap();
+    std::fs::write(dir.path().join(".gitignore"), "bygg/\n").unwrap();
+    std::fs::write(dir.path().join("book.toml"), "[book]\ntitle = \"x\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("rust-toolchain.toml"),
+        "[toolchain]\nchannel = \"stable\"\n",
+    )
+    .unwrap();
+    let out = avtale().arg("check").arg(dir.path()).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{err}{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(err.contains("checked 1 file"), "{err}");
+    // Named on the command line, an ignored file is read all the same.
+    let out = avtale()
+        .arg("check")
+        .arg(dir.path().join("bygg/gammel.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}

@@ -220,8 +220,9 @@ pub struct BuildArgs {
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// Directory the PDFs are written to
-    #[arg(short = 'o', long = "output", value_name = "DIR", default_value = "out")]
-    pub out_dir: PathBuf,
+    /// [default: `output` of .avtale.toml, else `out`]
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
     #[command(flatten)]
     pub pdf: PdfArgs,
     /// Rebuild every PDF, even those that are up to date
@@ -322,9 +323,14 @@ pub struct Output {
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// Agreement or segment files, or directories to search for `*.toml`
+    /// Agreement or segment files, or directories to search for `*.toml`; `-` reads one
+    /// agreement from standard input
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
+    /// The file name to report for standard input (`-`); a segment's member list is read
+    /// beside it
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
     #[command(flatten)]
     pub output: Output,
     #[command(flatten)]

@@ -6,6 +6,7 @@ use crate::cli::args::{
     BuildArgs, CheckArgs, Common, DiagnosticFormat, DiffArgs, ExtractArgs, ImpactArgs, NewArgs, Output, PdfArgs,
     RenderArgs, ReviewFormat as ReviewArg, SignArgs, VerifyArgs, VerifyFormat as VerifyArg, WatchArgs,
 };
+use crate::cli::config::Config;
 use crate::commands::build::{BuildOptions, PdfOptions};
 use crate::commands::check::CheckOptions;
 use crate::commands::diff::{DiffOptions, ReviewFormat};
@@ -22,14 +23,14 @@ use crate::document::settings::{DEFAULT_STANDARDS, DEFAULT_STANDARDS_NO_ATTACHME
 use crate::scaffold::NewAgreement;
 use crate::verify::Request;
 
-fn sources(c: &Common) -> SourceOptions {
+fn sources(c: &Common, cfg: &Config) -> SourceOptions {
     SourceOptions {
-        catalogue: c.catalogue.clone(),
-        templates: c.templates.clone(),
+        catalogue: c.catalogue.clone().or_else(|| cfg.catalogue.clone()),
+        templates: c.templates.clone().or_else(|| cfg.templates.clone()),
     }
 }
 
-fn diagnostics(o: &Output) -> DiagnosticOptions {
+fn diagnostics(o: &Output, cfg: &Config) -> DiagnosticOptions {
     DiagnosticOptions {
         format: match o.format {
             DiagnosticFormat::Human => Format::Human,
@@ -38,7 +39,7 @@ fn diagnostics(o: &Output) -> DiagnosticOptions {
             DiagnosticFormat::Github => Format::Github,
             DiagnosticFormat::Sarif => Format::Sarif,
         },
-        deny_warnings: o.deny_warnings,
+        deny_warnings: o.deny_warnings || cfg.deny_warnings,
     }
 }
 
@@ -72,31 +73,32 @@ fn review_format(f: ReviewArg) -> ReviewFormat {
     }
 }
 
-pub fn check(a: CheckArgs) -> CheckOptions {
+pub fn check(a: CheckArgs, cfg: &Config) -> CheckOptions {
     CheckOptions {
-        diagnostics: diagnostics(&a.output),
-        sources: sources(&a.common),
+        stdin_filename: a.stdin_filename,
+        diagnostics: diagnostics(&a.output, cfg),
+        sources: sources(&a.common, cfg),
         paths: a.paths,
     }
 }
 
-pub fn build(a: BuildArgs) -> BuildOptions {
+pub fn build(a: BuildArgs, cfg: &Config) -> BuildOptions {
     BuildOptions {
         batch: BatchOptions {
-            out_dir: a.out_dir,
+            out_dir: a.out_dir.or_else(|| cfg.output.clone()).unwrap_or_else(|| "out".into()),
             force: a.force,
             shard: a.shard,
         },
         pdf: pdf(&a.pdf),
         report: a.report,
         quiet: a.quiet,
-        diagnostics: diagnostics(&a.output),
-        sources: sources(&a.common),
+        diagnostics: diagnostics(&a.output, cfg),
+        sources: sources(&a.common, cfg),
         paths: a.paths,
     }
 }
 
-pub fn render(a: RenderArgs) -> RenderOptions {
+pub fn render(a: RenderArgs, cfg: &Config) -> RenderOptions {
     use crate::cli::args::RenderFormat as Arg;
     RenderOptions {
         format: match a.format {
@@ -106,7 +108,7 @@ pub fn render(a: RenderArgs) -> RenderOptions {
             Arg::Png => RenderFormat::Png,
         },
         pdf: pdf(&a.pdf),
-        sources: sources(&a.common),
+        sources: sources(&a.common, cfg),
         file: a.file,
         id: a.id,
         out_dir: a.out_dir,
@@ -121,35 +123,35 @@ pub fn extract(a: ExtractArgs) -> ExtractOptions {
     }
 }
 
-pub fn verify(a: VerifyArgs) -> VerifyOptions {
+pub fn verify(a: VerifyArgs, cfg: &Config) -> VerifyOptions {
     VerifyOptions {
         format: match a.format {
             VerifyArg::Human => VerifyFormat::Human,
             VerifyArg::Json => VerifyFormat::Json,
         },
-        sources: sources(&a.common),
+        sources: sources(&a.common, cfg),
         request: Request {
             pdf: a.pdf,
             agreement: a.agreement,
             preflight: a.preflight.is_some(),
-            trust: a.trust,
+            trust: a.trust.into_iter().chain(cfg.trust.iter().cloned()).collect(),
         },
     }
 }
 
-pub fn diff(a: DiffArgs) -> DiffOptions {
+pub fn diff(a: DiffArgs, cfg: &Config) -> DiffOptions {
     DiffOptions {
         format: review_format(a.format),
-        sources: sources(&a.common),
+        sources: sources(&a.common, cfg),
         old: a.old,
         new: a.new,
     }
 }
 
-pub fn impact(a: ImpactArgs) -> ImpactOptions {
+pub fn impact(a: ImpactArgs, cfg: &Config) -> ImpactOptions {
     ImpactOptions {
         format: review_format(a.format),
-        sources: sources(&a.common),
+        sources: sources(&a.common, cfg),
         paths: a.paths,
         terms: a.terms,
         service: a.service,
@@ -157,9 +159,9 @@ pub fn impact(a: ImpactArgs) -> ImpactOptions {
     }
 }
 
-pub fn new(a: NewArgs) -> NewOptions {
+pub fn new(a: NewArgs, cfg: &Config) -> NewOptions {
     NewOptions {
-        sources: sources(&a.common),
+        sources: sources(&a.common, cfg),
         output: a.output,
         agreement: NewAgreement {
             orgnr: a.orgnr,
@@ -186,9 +188,9 @@ pub fn sign(a: SignArgs) -> SignOptions {
     }
 }
 
-pub fn watch(a: WatchArgs) -> WatchOptions {
+pub fn watch(a: WatchArgs, cfg: &Config) -> WatchOptions {
     WatchOptions {
         max_rebuilds: a.max_rebuilds,
-        build: build(a.build),
+        build: build(a.build, cfg),
     }
 }

@@ -3,12 +3,14 @@
 //! that decides an exit status or writes `error: …`.
 
 pub mod args;
+pub mod config;
 mod convert;
 mod terminal;
 
 use clap::Parser;
 
 use crate::cli::args::{Cli, Command, ManArgs};
+use crate::cli::config::Config;
 use crate::cli::terminal::Terminal;
 use crate::commands::{self, CommandResult, Console, Outcome};
 
@@ -29,30 +31,35 @@ pub fn main() -> i32 {
         }
     };
     let mut terminal = Terminal::new(cli.color);
-    let result = run(&mut terminal, cli.command);
+    let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
+    let config = match Config::find(&cwd) {
+        Ok(c) => c,
+        Err(e) => return exit_status(&mut terminal, Err(commands::Failure::new(e))),
+    };
+    let result = run(&mut terminal, cli.command, &config);
     exit_status(&mut terminal, result)
 }
 
 /// Run one parsed command.
-fn run(console: &mut dyn Console, command: Command) -> CommandResult {
+fn run(console: &mut dyn Console, command: Command, cfg: &Config) -> CommandResult {
     match command {
-        Command::Check(a) => commands::check::run(console, &convert::check(a)),
-        Command::Build(a) => commands::build::run(console, &convert::build(a)),
-        Command::Render(a) => commands::render::run(console, &convert::render(a)),
+        Command::Check(a) => commands::check::run(console, &convert::check(a, cfg)),
+        Command::Build(a) => commands::build::run(console, &convert::build(a, cfg)),
+        Command::Render(a) => commands::render::run(console, &convert::render(a, cfg)),
         Command::Extract(a) => commands::extract::run(console, &convert::extract(a)),
-        Command::Verify(a) => commands::verify::run(console, &convert::verify(a)),
+        Command::Verify(a) => commands::verify::run(console, &convert::verify(a, cfg)),
         Command::Sign(a) => commands::sign::run(console, &convert::sign(a)),
-        Command::Diff(a) => commands::diff::run(console, &convert::diff(a)),
-        Command::Impact(a) => commands::impact::run(console, &convert::impact(a)),
+        Command::Diff(a) => commands::diff::run(console, &convert::diff(a, cfg)),
+        Command::Impact(a) => commands::impact::run(console, &convert::impact(a, cfg)),
         Command::Schema => commands::schema::run(console),
-        Command::New(a) => commands::new::run(console, &convert::new(a)),
+        Command::New(a) => commands::new::run(console, &convert::new(a, cfg)),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "avtale", console.out());
             Ok(Outcome::Ok)
         }
         Command::Man(a) => man(console, &a),
-        Command::Watch(a) => commands::watch::run(console, &convert::watch(a)),
+        Command::Watch(a) => commands::watch::run(console, &convert::watch(a, cfg)),
     }
 }
 

@@ -29,6 +29,9 @@ const NOT_AGREEMENTS: &[&str] = &[
     "rustfmt.toml",
     "clippy.toml",
     "deny.toml",
+    ".avtale.toml",
+    "book.toml",
+    "rust-toolchain.toml",
     "pyproject.toml",
 ];
 
@@ -89,27 +92,7 @@ pub fn discover(paths: &[PathBuf], tool_errors: &mut Vec<String>) -> Vec<PathBuf
         match std::fs::metadata(p) {
             Err(e) => tool_errors.push(format!("cannot read {}: {e}", p.display())),
             Ok(m) if m.is_dir() => {
-                let mut found: Vec<PathBuf> = walkdir::WalkDir::new(p)
-                    .follow_links(false)
-                    .sort_by_file_name()
-                    .into_iter()
-                    .filter_entry(|e| {
-                        e.depth() == 0
-                            || !(e.file_type().is_dir()
-                                && (e.file_name().to_string_lossy().starts_with('.') || e.file_name() == "target"))
-                    })
-                    .filter_map(|e| match e {
-                        Ok(e) => Some(e),
-                        Err(err) => {
-                            tool_errors.push(format!("cannot read {}: {err}", p.display()));
-                            None
-                        }
-                    })
-                    .filter(|e| e.file_type().is_file())
-                    .map(|e| e.into_path())
-                    .filter(|f| f.extension().is_some_and(|x| x == "toml"))
-                    .filter(|f| !f.file_name().is_some_and(|n| NOT_AGREEMENTS.iter().any(|s| n == *s)))
-                    .collect();
+                let mut found = walk(p, tool_errors);
                 if found.is_empty() {
                     tool_errors.push(format!("no agreement files (*.toml) found under {}", p.display()));
                 }
@@ -119,6 +102,34 @@ pub fn discover(paths: &[PathBuf], tool_errors: &mut Vec<String>) -> Vec<PathBuf
         }
     }
     out
+}
+
+/// The agreement files under a directory, sorted: `*.toml` files, skipping hidden
+/// directories, `target`, the names in `NOT_AGREEMENTS`, and whatever `.gitignore`,
+/// `.ignore` and git's exclude files leave out (as ripgrep and fd do), so that tool files and
+/// build output in a repository are not read as agreements.
+fn walk(dir: &Path, tool_errors: &mut Vec<String>) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let walker = ignore::WalkBuilder::new(dir)
+        .follow_links(false)
+        .require_git(false)
+        .filter_entry(|e| e.depth() == 0 || !(e.file_type().is_some_and(|t| t.is_dir()) && e.file_name() == "target"))
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
+                let f = e.into_path();
+                let toml = f.extension().is_some_and(|x| x == "toml");
+                if toml && !f.file_name().is_some_and(|n| NOT_AGREEMENTS.iter().any(|s| n == *s)) {
+                    found.push(f);
+                }
+            }
+            Ok(_) => {}
+            Err(err) => tool_errors.push(format!("cannot read {}: {err}", dir.display())),
+        }
+    }
+    found
 }
 
 /// Read, parse and check every agreement under `paths`.

@@ -1,0 +1,61 @@
+//! The project configuration file, `.avtale.toml`, found by walking up from the working
+//! directory (like `.taplo.toml` or `deny.toml`): defaults for flags that a repository of
+//! agreements wants the same on every run. A flag on the command line wins.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The name of the configuration file.
+pub const CONFIG_FILE: &str = ".avtale.toml";
+
+/// Largest configuration file read.
+const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+/// What `.avtale.toml` may set. Paths are relative to the directory the file is in.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {
+    /// Default `--catalogue`.
+    pub catalogue: Option<PathBuf>,
+    /// Default `--templates`.
+    pub templates: Option<PathBuf>,
+    /// Default `-o` of `build` and `watch`.
+    pub output: Option<PathBuf>,
+    /// Default `--deny-warnings` of `check` and `build`.
+    #[serde(default)]
+    pub deny_warnings: bool,
+    /// Trust anchors added to those `verify --trust` names.
+    #[serde(default)]
+    pub trust: Vec<PathBuf>,
+}
+
+impl Config {
+    /// The configuration for `dir`: the first `.avtale.toml` in it or a parent, with its
+    /// paths made relative to the working directory; none found is the empty configuration.
+    pub fn find(dir: &Path) -> Result<Config, String> {
+        let Some(file) = dir.ancestors().map(|d| d.join(CONFIG_FILE)).find(|f| f.is_file()) else {
+            return Ok(Config::default());
+        };
+        Config::read(&file)
+    }
+
+    /// Read one configuration file; an unknown key or a bad value is an error naming the file.
+    pub fn read(file: &Path) -> Result<Config, String> {
+        let bytes = crate::base::files::read_regular(file, MAX_CONFIG_BYTES)
+            .ok_or_else(|| format!("cannot read {}", file.display()))?;
+        let text = String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8", file.display()))?;
+        let mut config: Config = toml::from_str(&text).map_err(|e| format!("{}: {}", file.display(), e.message()))?;
+        let base = file.parent().unwrap_or(Path::new("."));
+        let rebase = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        };
+        config.catalogue.as_mut().map(rebase);
+        config.templates.as_mut().map(rebase);
+        config.output.as_mut().map(rebase);
+        config.trust.iter_mut().for_each(rebase);
+        Ok(config)
+    }
+}
