@@ -3,7 +3,11 @@
 use lopdf::Document;
 
 /// At most this many revisions are parsed.
-pub(crate) const MAX_REVISIONS: usize = 1_000;
+pub(crate) const MAX_REVISIONS: usize = 100;
+/// At most this many bytes are parsed over all revision prefixes together (each prefix is
+/// parsed whole, and kept): a file of many revisions over a large base would otherwise take
+/// time and memory without end. A signed agreement has a few revisions of a few hundred KiB.
+const MAX_PARSED_BYTES: usize = 256 * 1024 * 1024;
 /// At most this many `%%EOF` markers are considered.
 const MAX_EOF_MARKERS: usize = 10_000;
 
@@ -87,12 +91,20 @@ pub(crate) fn load_prefix(bytes: &[u8], marker: Marker) -> Option<Document> {
 pub(crate) fn split(bytes: &[u8]) -> Result<Vec<Revision>, String> {
     let markers = markers(bytes)?;
     let mut out: Vec<Revision> = Vec::new();
+    let mut parsed = 0usize;
     for marker in markers {
         if out.len() >= MAX_REVISIONS {
             return Err(format!("more than {MAX_REVISIONS} revisions"));
         }
         if out.last().is_some_and(|r| marker.startxref < r.end) {
             continue;
+        }
+        parsed = parsed.saturating_add(marker.end);
+        if parsed > MAX_PARSED_BYTES {
+            return Err(format!(
+                "the revisions are too many or too large to analyse (over {} MiB to parse)",
+                MAX_PARSED_BYTES >> 20
+            ));
         }
         if let Some(doc) = load_prefix(bytes, marker) {
             out.push(Revision { end: marker.end, doc });

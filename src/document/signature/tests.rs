@@ -536,3 +536,15 @@ fn report_serialises_with_snake_case_and_lowercase_kinds() {
     assert_eq!(json["signatures"][0]["covers_whole_file"], true);
     assert!(json["modifications_allowed"].as_bool().expect("bool"));
 }
+
+#[test]
+fn a_file_of_endless_revisions_is_refused_not_parsed_without_end() {
+    let mut bytes = sample_pdf(false);
+    let doc = Document::load_mem(&bytes).expect("load");
+    let (page, dict) = page_of(&doc);
+    for _ in 0..=revisions::MAX_REVISIONS {
+        bytes = append_update(&bytes, &[(page, Object::Dictionary(dict.clone()))]);
+    }
+    let err = analyse(&bytes, None, &TrustStore::new(), at()).expect_err("refused");
+    assert!(err.contains("more than 100 revisions"), "{err}");
+}
