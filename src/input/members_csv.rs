@@ -493,22 +493,26 @@ fn insert(table: &mut Table, col: &str, value: &str, loc: Loc) {
     }
 }
 
+/// The index of `key` in `t`, adding an entry holding `empty` (placed at `loc`, with TOML path
+/// `path`) when it is not there yet.
+fn entry_index(t: &mut Table, key: &str, loc: &Loc, path: &str, empty: Raw) -> usize {
+    if let Some(i) = t.entries.iter().position(|e| e.key == key) {
+        return i;
+    }
+    t.entries.push(Entry {
+        key: key.to_string(),
+        key_loc: loc.clone(),
+        node: Node {
+            raw: empty,
+            loc: loc.clone(),
+            path: path.to_string(),
+        },
+    });
+    t.entries.len() - 1
+}
+
 fn sub_table<'a>(t: &'a mut Table, key: &str, loc: &Loc, path: &str) -> &'a mut Table {
-    let idx = match t.entries.iter().position(|e| e.key == key) {
-        Some(i) => i,
-        None => {
-            t.entries.push(Entry {
-                key: key.to_string(),
-                key_loc: loc.clone(),
-                node: Node {
-                    raw: Raw::Table(Table::default()),
-                    loc: loc.clone(),
-                    path: path.to_string(),
-                },
-            });
-            t.entries.len() - 1
-        }
-    };
+    let idx = entry_index(t, key, loc, path, Raw::Table(Table::default()));
     match &mut t.entries[idx].node.raw {
         Raw::Table(inner) => inner,
         _ => unreachable!("CSV columns only build tables at inner path segments"),
@@ -516,21 +520,7 @@ fn sub_table<'a>(t: &'a mut Table, key: &str, loc: &Loc, path: &str) -> &'a mut 
 }
 
 fn array_entry<'a>(t: &'a mut Table, key: &str, loc: &Loc) -> &'a mut Vec<Node> {
-    let idx = match t.entries.iter().position(|e| e.key == key) {
-        Some(i) => i,
-        None => {
-            t.entries.push(Entry {
-                key: key.to_string(),
-                key_loc: loc.clone(),
-                node: Node {
-                    raw: Raw::Array(Vec::new()),
-                    loc: loc.clone(),
-                    path: key.to_string(),
-                },
-            });
-            t.entries.len() - 1
-        }
-    };
+    let idx = entry_index(t, key, loc, key, Raw::Array(Vec::new()));
     match &mut t.entries[idx].node.raw {
         Raw::Array(a) => a,
         _ => unreachable!("CSV columns build arrays for kontakt and signatar only"),
