@@ -335,7 +335,11 @@
       const box = $("save-changes");
       box.innerHTML = "";
       const list = document.createElement("ul");
-      const lines = data.unchanged ? ["Ingen endringer."] : data.changes && data.changes.length ? data.changes : data.lines;
+      const words = !data.unchanged && data.changes && data.changes.length;
+      const lines = data.unchanged ? ["Ingen endringer."] : words ? data.changes : data.lines;
+      // The plain-words changes come in the language the server names (screen readers read
+      // them in it); changed lines of the file are code.
+      if (words && data.language) list.lang = data.language;
       lines.forEach((l) => {
         const li = document.createElement("li");
         li.textContent = l;

@@ -98,7 +98,7 @@ pub enum Command {
     Watch(WatchArgs),
     /// Edit agreements in the browser: a form with live checks and preview (local web editor)
     #[command(
-        after_help = "Listens on 127.0.0.1 only and prints the address with a one-time access token.\nStops with Ctrl-C.\n\nExamples:\n  avtale serve agreements/\n  avtale serve --open --port 8080 agreements/"
+        after_help = "Listens on 127.0.0.1 only and prints the address with a random access token, new on every start.\nStops with Ctrl-C.\n\nExamples:\n  avtale serve agreements/\n  avtale serve --open --port 8080 agreements/"
     )]
     Serve(ServeArgs),
 }

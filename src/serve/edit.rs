@@ -11,8 +11,28 @@ pub enum Step {
     Index(usize),
 }
 
-/// The steps of a path; `None` when it is not one (empty keys, bad indexes).
+/// The tables an agreement file has at its top; a change elsewhere is refused.
+const TOP_KEYS: [&str; 9] = [
+    "format",
+    "avtale",
+    "virksomhet",
+    "kontakt",
+    "signatar",
+    "segment",
+    "databehandler",
+    "vilkaar",
+    "tjeneste",
+];
+
+/// The most steps a path of the form has (`tjeneste[1].utleveringsgrunnlag.type` has four).
+const MAX_STEPS: usize = 6;
+
+/// The steps of a path; `None` when it is not one (empty keys, bad indexes, a first key that
+/// is not a part of an agreement, more steps than the form ever uses).
 pub fn parse_path(path: &str) -> Option<Vec<Step>> {
+    if path.len() > 200 || !TOP_KEYS.iter().any(|k| path.split(['.', '[']).next() == Some(*k)) {
+        return None;
+    }
     let mut steps = Vec::new();
     for part in path.split('.') {
         let (key, mut rest) = match part.find('[') {
@@ -28,7 +48,7 @@ pub fn parse_path(path: &str) -> Option<Vec<Step>> {
             steps.push(Step::Index(r[..end].parse().ok()?));
             rest = &r[end + 1..];
         }
-        if !rest.is_empty() {
+        if !rest.is_empty() || steps.len() > MAX_STEPS {
             return None;
         }
     }
@@ -393,9 +413,26 @@ type = \"samtykke\"
                 Step::Key("type".into()),
             ])
         );
-        for bad in ["", ".", "a..b", "a[", "a[x]", "a[-1]", "[0]", "a]b", "a b", "a[0]x"] {
+        for bad in [
+            "",
+            ".",
+            "avtale..b",
+            "kontakt[",
+            "kontakt[x]",
+            "kontakt[-1]",
+            "[0]",
+            "avtale]b",
+            "avtale b",
+            "kontakt[0]x",
+            "ukjent.id",
+            "avtalen.id",
+        ] {
             assert_eq!(parse_path(bad), None, "{bad}");
         }
+        let deep = format!("avtale{}", ".a".repeat(10_000));
+        assert_eq!(parse_path(&deep), None, "a path deeper than the form is refused");
+        assert_eq!(parse_path("avtale.a.a.a.a.a.a"), None);
+        assert!(parse_path("avtale.a.a.a.a.a").is_some());
     }
 
     #[test]
@@ -431,8 +468,8 @@ type = \"samtykke\"
         ))
         .unwrap();
         assert!(out.contains("miljoe = [\"test\", \"produksjon\"]"), "{out}");
-        let out = run(set("avtale.x", FieldValue::Bool(true))).unwrap();
-        assert!(out.contains("x = true"), "{out}");
+        let out = run(set("avtale.testdata", FieldValue::Bool(true))).unwrap();
+        assert!(out.contains("testdata = true"), "{out}");
     }
 
     #[test]

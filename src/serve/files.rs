@@ -3,6 +3,7 @@
 //! someone else.
 
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use crate::base::digest::sha256_hex;
 use crate::base::files::write_atomic;
@@ -12,6 +13,9 @@ use crate::input::load::MAX_TOML_BYTES;
 #[derive(Debug, Clone)]
 pub struct Root {
     dir: PathBuf,
+    /// Held from the check of a file's bytes to its replacement, so that two saves from the
+    /// same base cannot both succeed.
+    saving: Arc<Mutex<()>>,
 }
 
 /// Why a file cannot be used.
@@ -73,7 +77,10 @@ impl Root {
         if !dir.is_dir() {
             return Err(format!("{} is not a directory", dir.display()));
         }
-        Ok(Root { dir })
+        Ok(Root {
+            dir,
+            saving: Arc::default(),
+        })
     }
 
     pub fn dir(&self) -> &Path {
@@ -103,7 +110,7 @@ impl Root {
         // The deepest part that exists must resolve inside the directory; what does not exist
         // yet is below it.
         let existing = path.ancestors().find(|p| p.exists()).unwrap_or(&self.dir);
-        let real = existing.canonicalize().map_err(|e| FileError::Io(e.to_string()))?;
+        let real = existing.canonicalize().map_err(|_| FileError::NotFound)?;
         if !real.starts_with(&self.dir) {
             return Err(FileError::Outside);
         }
@@ -133,15 +140,22 @@ impl Root {
 
     /// Write `text` to the agreement file `name`, atomically, unless its bytes on disk are
     /// no longer those with SHA-256 `base` (someone else changed it). The new SHA-256.
+    /// A symbolic link (which `resolve` has made sure leads to a file inside the directory)
+    /// is written through: the file it names gets the new text, the link stays a link.
     pub fn save(&self, name: &str, text: &str, base: &str) -> Result<String, FileError> {
+        if text.len() as u64 > MAX_TOML_BYTES {
+            return Err(FileError::TooLarge);
+        }
+        let _one_at_a_time = self.saving.lock().unwrap_or_else(|e| e.into_inner());
         let opened = self.open(name)?;
         if opened.sha256 != base {
             return Err(FileError::Changed);
         }
-        if text.len() as u64 > MAX_TOML_BYTES {
-            return Err(FileError::TooLarge);
+        let target = opened.path.canonicalize().map_err(|_| FileError::NotFound)?;
+        if !target.starts_with(&self.dir) {
+            return Err(FileError::Outside);
         }
-        write_atomic(&opened.path, text.as_bytes()).map_err(|e| FileError::Io(e.to_string()))?;
+        write_atomic(&target, text.as_bytes()).map_err(|e| FileError::Io(e.to_string()))?;
         Ok(sha256_hex(text.as_bytes()))
     }
 
@@ -176,10 +190,8 @@ impl Root {
 
 /// A regular file's bytes, up to the size limit of agreement files.
 fn read_small(path: &Path) -> Result<Vec<u8>, FileError> {
-    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => FileError::NotFound,
-        _ => FileError::Io(e.to_string()),
-    })?;
+    // A name too long, a file used as a directory and the like: there is no such file.
+    let meta = std::fs::metadata(path).map_err(|_| FileError::NotFound)?;
     if !meta.is_file() {
         return Err(FileError::NotFound);
     }
@@ -237,5 +249,53 @@ mod tests {
         root.save("a.toml", "x = 3\n", &now.sha256).unwrap();
         assert_eq!(std::fs::read_to_string(dir.path().join("a.toml")).unwrap(), "x = 3\n");
         assert_eq!(root.create("a.toml", "y").unwrap_err(), FileError::Exists);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn saving_keeps_a_private_file_private_and_a_link_a_link() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.toml");
+        std::fs::write(&file, "x = 1\n").unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        std::os::unix::fs::symlink(&file, dir.path().join("lenke.toml")).unwrap();
+        let root = Root::new(dir.path()).unwrap();
+        let opened = root.open("lenke.toml").unwrap();
+        root.save("lenke.toml", "x = 2\n", &opened.sha256).unwrap();
+        let link = std::fs::symlink_metadata(dir.path().join("lenke.toml")).unwrap();
+        assert!(link.file_type().is_symlink(), "the link is still a link");
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "x = 2\n");
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+
+    #[test]
+    fn of_two_saves_from_the_same_base_one_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.toml"), "x = 1\n").unwrap();
+        let root = Root::new(dir.path()).unwrap();
+        let base = root.open("a.toml").unwrap().sha256;
+        for _ in 0..20 {
+            let results: Vec<Result<String, FileError>> = std::thread::scope(|s| {
+                let handles: Vec<_> = (0..4)
+                    .map(|i| {
+                        let (root, base) = (&root, &base);
+                        s.spawn(move || root.save("a.toml", &format!("x = {}\n", i + 2), base))
+                    })
+                    .collect();
+                handles.into_iter().map(|h| h.join().unwrap()).collect()
+            });
+            assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+            assert!(
+                results
+                    .iter()
+                    .filter(|r| r.is_err())
+                    .all(|r| r == &Err(FileError::Changed))
+            );
+            // Back to the first text for the next round.
+            let now = root.open("a.toml").unwrap().sha256;
+            root.save("a.toml", "x = 1\n", &now).unwrap();
+        }
     }
 }

@@ -4,7 +4,9 @@
 
 use sha2::{Digest, Sha256};
 
-/// The cookie the token is kept in after the first visit.
+/// The cookie the token is kept in after the first visit is named this, followed by `-` and
+/// the port: a browser sends the cookies of 127.0.0.1 to every port, and two editors on two
+/// ports must not take each other's cookie.
 pub const COOKIE: &str = "avtale-token";
 
 /// A new random access token: 32 bytes from the operating system, as hex.
@@ -79,7 +81,11 @@ impl Guard {
 
     /// The `Set-Cookie` value that keeps the token for the rest of the visit.
     pub fn cookie(&self) -> String {
-        format!("{COOKIE}={}; HttpOnly; SameSite=Strict; Path=/", self.token)
+        format!(
+            "{}={}; HttpOnly; SameSite=Strict; Path=/",
+            self.cookie_name(),
+            self.token
+        )
     }
 
     /// Let the request in, or say why not.
@@ -91,7 +97,12 @@ impl Guard {
         if !safe && !r.origin.is_some_and(|o| self.is_own_origin(o)) {
             return Err(Refusal::Origin);
         }
-        if r.cookie.and_then(cookie_token).is_some_and(|t| same(t, &self.token)) {
+        // Every cookie of this name counts: a page on another port of 127.0.0.1 can set one of
+        // its own (with a longer path, sent first), which must not hide the real one.
+        let name = self.cookie_name();
+        if r.cookie
+            .is_some_and(|c| cookie_values(c, &name).any(|t| same(t, &self.token)))
+        {
             return Ok(Admission::Cookie);
         }
         // The token in the URL only opens pages; changes need the cookie, which another
@@ -100,6 +111,11 @@ impl Guard {
             return Ok(Admission::Query);
         }
         Err(Refusal::Token)
+    }
+
+    /// The name of this server's cookie.
+    pub fn cookie_name(&self) -> String {
+        format!("{COOKIE}-{}", self.port)
     }
 
     fn is_own_host(&self, host: &str) -> bool {
@@ -116,12 +132,12 @@ impl Guard {
     }
 }
 
-/// The token in a `Cookie` header.
-fn cookie_token(header: &str) -> Option<&str> {
+/// The values of the cookies named `name` in a `Cookie` header.
+fn cookie_values<'a>(header: &'a str, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
     header
         .split(';')
         .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
+        .filter(move |(k, _)| *k == name)
         .map(|(_, v)| v)
 }
 
@@ -149,22 +165,40 @@ mod tests {
         let g = Guard::new("abc".into(), 4000);
         let own = Some("http://127.0.0.1:4000");
         assert_eq!(
-            g.admit(&facts("POST", own, Some("avtale-token=abc"))),
+            g.admit(&facts("POST", own, Some("avtale-token-4000=abc"))),
             Ok(Admission::Cookie)
         );
         assert_eq!(
-            g.admit(&facts("POST", own, Some("x=1; avtale-token=abd"))),
+            g.admit(&facts("POST", own, Some("x=1; avtale-token-4000=abd"))),
             Err(Refusal::Token)
         );
         assert_eq!(
-            g.admit(&facts("POST", Some("http://evil.example"), Some("avtale-token=abc"))),
+            g.admit(&facts(
+                "POST",
+                Some("http://evil.example"),
+                Some("avtale-token-4000=abc")
+            )),
             Err(Refusal::Origin)
         );
         assert_eq!(
-            g.admit(&facts("POST", None, Some("avtale-token=abc"))),
+            g.admit(&facts("POST", None, Some("avtale-token-4000=abc"))),
             Err(Refusal::Origin)
         );
-        let mut rebound = facts("GET", None, Some("avtale-token=abc"));
+        assert_eq!(
+            g.admit(&facts(
+                "POST",
+                own,
+                Some("avtale-token-4000=planted; avtale-token-4000=abc")
+            )),
+            Ok(Admission::Cookie),
+            "a cookie planted by another port does not hide the real one"
+        );
+        assert_eq!(
+            g.admit(&facts("POST", own, Some("avtale-token-4001=abc"))),
+            Err(Refusal::Token),
+            "another editor's cookie name"
+        );
+        let mut rebound = facts("GET", None, Some("avtale-token-4000=abc"));
         rebound.host = Some("evil.example:4000");
         assert_eq!(g.admit(&rebound), Err(Refusal::Host));
         let mut first = facts("GET", None, None);

@@ -236,10 +236,9 @@ fn preview(editor: &Editor, b: &PreviewBody) -> Resp {
         Ok(pages) => Resp::json(200, &serde_json::json!({ "pages": pages })),
         Err(crate::document::BuildError::Input(d)) => {
             let diags = editor.web_diagnostics(&run, &d);
-            Resp::json(
-                200,
-                &serde_json::json!({ "notice": "Avtalen kan ikke settes opp.", "diagnostics": diags }),
-            )
+            let why: Vec<String> = diags.iter().map(|d| format!("{} [{}]", d.message, d.code)).collect();
+            let notice = format!("Avtalen kan ikke settes opp: {}", why.join("; "));
+            Resp::json(200, &serde_json::json!({ "notice": notice, "diagnostics": diags }))
         }
         Err(e) => Resp::json(200, &serde_json::json!({ "notice": e.to_string() })),
     }
@@ -276,6 +275,9 @@ fn pdf(editor: &Editor, b: &TextBody) -> Resp {
     }
 }
 
+/// The language `review` describes changes in.
+const CHANGES_LANGUAGE: &str = "en";
+
 /// What saving would change, in plain words where both versions are valid agreements, and
 /// as changed lines of the file otherwise.
 fn changes(editor: &Editor, b: &TextBody) -> Resp {
@@ -307,13 +309,22 @@ fn changes(editor: &Editor, b: &TextBody) -> Resp {
     let lines = line_changes(&old.text, &b.text);
     Resp::json(
         200,
-        &serde_json::json!({ "changes": words, "lines": lines, "unchanged": old.text == b.text }),
+        &serde_json::json!({
+            "changes": words,
+            "language": CHANGES_LANGUAGE,
+            "lines": lines,
+            "unchanged": old.text == b.text
+        }),
     )
 }
 
 /// The changed lines of the file, `-` for removed and `+` for added.
 fn line_changes(old: &str, new: &str) -> Vec<String> {
-    let diff = similar::TextDiff::from_lines(old, new);
+    // A diff of two long, wholly different texts can take minutes; past the deadline the
+    // result is coarser, never late.
+    let diff = similar::TextDiff::configure()
+        .deadline(std::time::Instant::now() + std::time::Duration::from_millis(300))
+        .diff_lines(old, new);
     diff.iter_all_changes()
         .filter(|c| c.tag() != similar::ChangeTag::Equal)
         .take(500)

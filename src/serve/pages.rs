@@ -1,7 +1,6 @@
 //! The editor's HTML pages: the start page with every agreement in the directory, the
 //! editor of one file, and the form inside it.
 
-use chrono::Local;
 use serde::Serialize;
 
 use crate::scaffold::{NewAgreement, new_agreement_with_catalogue};
@@ -123,7 +122,7 @@ pub fn create(editor: &Editor, body: &[u8]) -> Resp {
             orgnr: f.orgnr.clone(),
             navn: f.navn.clone(),
             id: None,
-            dato: Local::now().date_naive(),
+            dato: chrono::Utc::now().date_naive(),
             segment: f.segment,
             tjeneste: (!f.tjeneste.is_empty()).then(|| f.tjeneste.clone()),
         },

@@ -16,8 +16,9 @@ use crate::input::load::Loaded;
 /// Pixels per typographic point of the preview images (A4 is 893 × 1263 pixels).
 const PIXELS_PER_PT: f64 = 1.5;
 
-/// How many drawn pages are kept; an agreement with all its appendices has a few dozen.
-const KEEP: usize = 256;
+/// How many bytes of drawn pages are kept (a page is 100–300 KiB as base64 PNG): enough for
+/// the few dozen pages of an agreement with its appendices, several times over.
+const KEEP_BYTES: usize = 64 * 1024 * 1024;
 
 /// One page of the preview.
 #[derive(Debug, Serialize)]
@@ -34,8 +35,8 @@ pub struct PageCache {
     inner: Mutex<Drawn>,
 }
 
-/// The drawn pages by hash, and their hashes in the order they were drawn.
-type Drawn = (HashMap<String, Arc<String>>, VecDeque<String>);
+/// The drawn pages by hash, their hashes in the order they were drawn, and their size in all.
+type Drawn = (HashMap<String, Arc<String>>, VecDeque<String>, usize);
 
 impl PageCache {
     fn get(&self, hash: &str) -> Option<Arc<String>> {
@@ -44,13 +45,16 @@ impl PageCache {
 
     fn put(&self, hash: String, png: Arc<String>) {
         if let Ok(mut guard) = self.inner.lock() {
-            let (map, order) = &mut *guard;
+            let (map, order, bytes) = &mut *guard;
+            let size = png.len();
             if map.insert(hash.clone(), png).is_none() {
                 order.push_back(hash);
+                *bytes += size;
             }
-            while order.len() > KEEP {
-                if let Some(old) = order.pop_front() {
-                    map.remove(&old);
+            while *bytes > KEEP_BYTES {
+                let Some(old) = order.pop_front() else { break };
+                if let Some(gone) = map.remove(&old) {
+                    *bytes -= gone.len();
                 }
             }
         }

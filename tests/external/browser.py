@@ -130,6 +130,7 @@ class Suite:
         if not m:
             raise Failure(f"first line of avtale serve is not its address: {first[0]!r}")
         self.base, self.port, self.token = m.group(1), int(m.group(2)), m.group(3)
+        self.cookie_name = f"avtale-token-{self.port}"
         self.url = first[0].split(": ", 1)[1]
 
         options = webdriver.ChromeOptions()
@@ -334,7 +335,7 @@ class Suite:
     def run(self, name, fn):
         started = time.monotonic()
         self.page_errors()  # drop what earlier scenarios left
-        if not name.startswith("a.") and not any(c["name"] == "avtale-token" for c in self.driver.get_cookies()):
+        if not name.startswith("a.") and not any(c["name"] == self.cookie_name for c in self.driver.get_cookies()):
             # Scenario a makes the first visit; run alone, another scenario makes it here.
             self.driver.get(self.url)
         try:
@@ -370,8 +371,8 @@ class Suite:
         self.wait(lambda: self.els("#agreements"), "the start page's table of agreements")
         check(urllib.parse.urlparse(self.driver.current_url).query == "", f"the token stays in the address: {self.driver.current_url}")
         cookies = {c["name"]: c for c in self.driver.get_cookies()}
-        check("avtale-token" in cookies, f"no avtale-token cookie: {list(cookies)}")
-        check(cookies["avtale-token"].get("httpOnly"), "the token cookie is not HttpOnly")
+        check(self.cookie_name in cookies, f"no {self.cookie_name} cookie: {list(cookies)}")
+        check(cookies[self.cookie_name].get("httpOnly"), "the token cookie is not HttpOnly")
         check(self.js("return document.cookie").find(self.token) < 0, "the token is readable by scripts")
         rows = self.js("return Array.from(document.querySelectorAll('#agreements tr[data-file]')).map(r => [r.dataset.file, r.dataset.member || null])")
         listed = {f for f, _ in rows}
@@ -725,7 +726,7 @@ class Suite:
         self.driver.get(f"http://rebind.test:{self.port}/?token={self.token}")
         page = self.el("body").text
         check("Ukjent vertsnavn" in page, f"a page under another host name is answered: {page[:200]!r}")
-        check("avtale-token" not in {c["name"] for c in self.driver.get_cookies()},
+        check(not any(c["name"].startswith("avtale-token") for c in self.driver.get_cookies()),
               "the server set its cookie for another host name")
         print(f"     other origin: fetch {results['cors'][:90]!r}, no-cors {results['nocors']!r}")
 
