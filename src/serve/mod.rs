@@ -17,10 +17,10 @@ mod pages;
 pub mod preview;
 mod state;
 
+use std::net::Ipv4Addr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::sync::atomic::AtomicBool;
 
 pub use state::Editor;
 
@@ -41,7 +41,8 @@ pub struct ServeOptions {
 
 /// A bound, not yet running editor server.
 pub struct Server {
-    http: tiny_http::Server,
+    runtime: tokio::runtime::Runtime,
+    listener: tokio::net::TcpListener,
     editor: Arc<Editor>,
     port: u16,
 }
@@ -54,16 +55,26 @@ impl Server {
         assets: Assets,
         typesetter: Typesetter,
     ) -> Result<Server, String> {
-        let http = tiny_http::Server::http(("127.0.0.1", opts.port))
-            .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", opts.port))?;
-        let port = http
-            .server_addr()
-            .to_ip()
-            .map(|a| a.port())
-            .ok_or("the server has no IP address")?;
+        let cannot_listen = |e: std::io::Error| format!("cannot listen on 127.0.0.1:{}: {e}", opts.port);
+        let std_listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, opts.port)).map_err(cannot_listen)?;
+        std_listener.set_nonblocking(true).map_err(cannot_listen)?;
+        let port = std_listener.local_addr().map_err(cannot_listen)?.port();
+        // Two threads for the connections; the handlers run on blocking threads of their own.
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("avtale-serve")
+            .enable_io()
+            .enable_time()
+            .build()
+            .map_err(|e| format!("cannot start the server's threads: {e}"))?;
+        let listener = {
+            let _context = runtime.enter();
+            tokio::net::TcpListener::from_std(std_listener).map_err(cannot_listen)?
+        };
         let editor = Editor::new(opts, port, catalogue, assets, typesetter)?;
         Ok(Server {
-            http,
+            runtime,
+            listener,
             editor: Arc::new(editor),
             port,
         })
@@ -74,21 +85,10 @@ impl Server {
         format!("http://127.0.0.1:{}/?token={}", self.port, self.editor.token())
     }
 
-    /// Answer requests until `stop` is set, on a few threads (a preview can take a while;
-    /// diagnostics should not wait for it).
+    /// Answer requests until `stop` is set (looked at every 200 ms), a few handlers at a time
+    /// (a preview can take a while; diagnostics should not wait for it).
     pub fn run(&self, stop: &AtomicBool) {
-        std::thread::scope(|s| {
-            for _ in 0..4 {
-                s.spawn(|| {
-                    while !stop.load(Ordering::Relaxed) {
-                        match self.http.recv_timeout(Duration::from_millis(200)) {
-                            Ok(Some(request)) => http::answer(&self.editor, request),
-                            Ok(None) => {}
-                            Err(_) => break,
-                        }
-                    }
-                });
-            }
-        });
+        self.runtime
+            .block_on(http::serve(&self.listener, Arc::clone(&self.editor), stop));
     }
 }
