@@ -3,7 +3,7 @@
 //!
 //! The modules are layers, each using only those listed before it:
 //! `base` → `catalog` → `input` → `document` → (`batch`, `review`, `verify`, `scaffold`) →
-//! `commands` → `cli`. The README's "Architecture" section says what each owns.
+//! `serve` → `commands` → `cli`. The README's "Architecture" section says what each owns.
 
 pub mod base;
 pub mod batch;
@@ -14,4 +14,5 @@ pub mod document;
 pub mod input;
 pub mod review;
 pub mod scaffold;
+pub mod serve;
 pub mod verify;

@@ -15,6 +15,7 @@ const LAYERS: &[&[&str]] = &[
     &["input"],
     &["document"],
     &["batch", "review", "verify", "scaffold"],
+    &["serve"],
     &["commands"],
     &["cli"],
 ];

@@ -54,7 +54,7 @@ fn every_subcommand_has_its_own_manual_page() {
     let dir = tempfile::tempdir().unwrap();
     avtale().args(["man", "--dir"]).arg(dir.path()).assert().success();
     for sub in [
-        "check", "build", "render", "extract", "verify", "sign", "diff", "impact", "watch",
+        "check", "build", "render", "extract", "verify", "sign", "diff", "impact", "watch", "serve",
     ] {
         let p = dir.path().join(format!("avtale-{sub}.1"));
         assert!(p.exists(), "no page for {sub}");

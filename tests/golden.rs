@@ -69,7 +69,7 @@ fn sorted_lines(text: String) -> String {
     format!("{head}--- stderr\n{}\n", lines.join("\n"))
 }
 
-const SUBCOMMANDS: [&str; 11] = [
+const SUBCOMMANDS: [&str; 14] = [
     "check",
     "build",
     "render",
@@ -81,6 +81,9 @@ const SUBCOMMANDS: [&str; 11] = [
     "new",
     "completions",
     "man",
+    "sign",
+    "watch",
+    "serve",
 ];
 
 #[test]

@@ -44,8 +44,13 @@ fn staged(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFile>
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        // Ordinary document permissions, not the temporary file's private ones.
-        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644))?;
+        // The permissions of the file replaced (a private agreement stays private), else
+        // ordinary document permissions, not the temporary file's private ones.
+        let mode = std::fs::metadata(path)
+            .ok()
+            .filter(|m| m.is_file())
+            .map_or(0o644, |m| m.permissions().mode() & 0o7777);
+        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(mode))?;
     }
     tmp.as_file().sync_all()?;
     Ok(tmp)

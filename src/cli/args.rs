@@ -99,6 +99,31 @@ pub enum Command {
         after_help = "Stops with Ctrl-C; problems in a file are shown and watching goes on.\n\nExamples:\n  avtale watch agreements/\n  avtale watch -o pdf/ agreements/fjordvik-kommune.toml"
     )]
     Watch(WatchArgs),
+    /// Edit agreements in the browser: a form with live checks and preview (local web editor)
+    #[command(
+        after_help = "Listens on 127.0.0.1 only and prints the address with a random access token, new on every start.\nStops with Ctrl-C.\n\nExamples:\n  avtale serve agreements/\n  avtale serve --open --port 8080 agreements/"
+    )]
+    Serve(ServeArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// The directory of agreement files to edit
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+    /// Port on 127.0.0.1 (0: any free port)
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub port: u16,
+    /// Open the editor in the default browser
+    #[arg(long)]
+    pub open: bool,
+    /// Where `build` writes PDFs, to say whether each is current [default: out]
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub pdf: PdfArgs,
+    #[command(flatten)]
+    pub common: Common,
 }
 
 #[derive(Args, Debug)]

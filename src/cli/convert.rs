@@ -4,7 +4,7 @@ use crate::base::diag::Format;
 use crate::batch::BatchOptions;
 use crate::cli::args::{
     BuildArgs, CheckArgs, Common, DiagnosticFormat, DiffArgs, ExtractArgs, ImpactArgs, NewArgs, Output, PdfArgs,
-    RenderArgs, ReviewFormat as ReviewArg, SignArgs, VerifyArgs, VerifyFormat as VerifyArg, WatchArgs,
+    RenderArgs, ReviewFormat as ReviewArg, ServeArgs, SignArgs, VerifyArgs, VerifyFormat as VerifyArg, WatchArgs,
 };
 use crate::cli::config::Config;
 use crate::commands::build::{BuildOptions, PdfOptions};
@@ -15,12 +15,14 @@ use crate::commands::impact::ImpactOptions;
 use crate::commands::new::NewOptions;
 use crate::commands::render::{RenderFormat, RenderOptions};
 use crate::commands::report::DiagnosticOptions;
+use crate::commands::serve::ServeCommand;
 use crate::commands::setup::SourceOptions;
 use crate::commands::sign::{Password, SignOptions};
 use crate::commands::verify::{VerifyFormat, VerifyOptions};
 use crate::commands::watch::WatchOptions;
 use crate::document::settings::{DEFAULT_STANDARDS, DEFAULT_STANDARDS_NO_ATTACHMENTS, Limits, PdfSettings};
 use crate::scaffold::NewAgreement;
+use crate::serve::ServeOptions;
 use crate::verify::Request;
 
 fn sources(c: &Common, cfg: &Config) -> SourceOptions {
@@ -95,6 +97,19 @@ pub fn build(a: BuildArgs, cfg: &Config) -> BuildOptions {
         diagnostics: diagnostics(&a.output, cfg),
         sources: sources(&a.common, cfg),
         paths: a.paths,
+    }
+}
+
+pub fn serve(a: ServeArgs, cfg: &Config) -> ServeCommand {
+    ServeCommand {
+        serve: ServeOptions {
+            dir: a.dir,
+            port: a.port,
+            out_dir: a.out_dir.or_else(|| cfg.output.clone()).unwrap_or_else(|| "out".into()),
+        },
+        pdf: pdf(&a.pdf),
+        sources: sources(&a.common, cfg),
+        open: a.open,
     }
 }
 

@@ -61,6 +61,7 @@ fn run(console: &mut dyn Console, command: Command, cfg: &Config) -> CommandResu
         }
         Command::Man(a) => man(console, &a),
         Command::Watch(a) => commands::watch::run(console, &convert::watch(a, cfg)),
+        Command::Serve(a) => commands::serve::run(console, &convert::serve(a, cfg)),
     }
 }
 

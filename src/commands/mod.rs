@@ -13,6 +13,7 @@ pub mod new;
 pub mod render;
 pub mod report;
 pub mod schema;
+pub mod serve;
 pub mod setup;
 pub mod sign;
 pub mod verify;

@@ -87,6 +87,18 @@ pub fn manifest(loaded: &Loaded, view: &View, cat: &Catalogue, settings: &PdfSet
 
 /// The attachments of one agreement: its source files byte for byte, then the manifest.
 pub fn attachments(loaded: &Loaded, view: &View, cat: &Catalogue, settings: &PdfSettings) -> Vec<Attachment> {
+    attachments_reading(loaded, view, cat, settings, &|p| std::fs::read(p).unwrap_or_default())
+}
+
+/// The attachments of one agreement, with the bytes of each source file from `read` (the
+/// web editor gives the text being edited).
+pub fn attachments_reading(
+    loaded: &Loaded,
+    view: &View,
+    cat: &Catalogue,
+    settings: &PdfSettings,
+    read: &dyn Fn(&Path) -> Vec<u8>,
+) -> Vec<Attachment> {
     let mut out = Vec::new();
     for p in source_files(loaded) {
         let name = file_name(&p);
@@ -94,7 +106,7 @@ pub fn attachments(loaded: &Loaded, view: &View, cat: &Catalogue, settings: &Pdf
         let csv = lower.ends_with(".csv");
         let workbook = lower.ends_with(".xlsx") || lower.ends_with(".xlsm");
         out.push(Attachment {
-            data: std::fs::read(&p).unwrap_or_default(),
+            data: read(&p),
             mime: if csv {
                 "text/csv".into()
             } else if workbook {
