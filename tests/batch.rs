@@ -214,7 +214,7 @@ fn shards_partition_the_agreements() {
 fn an_interrupted_run_leaves_a_consistent_manifest() {
     let out = tempfile::tempdir().unwrap();
     let bin = assert_cmd::cargo::cargo_bin("avtale");
-    let mut child = std::process::Command::new(bin)
+    let mut child = common::english(bin)
         .args(["build", "--quiet", "-o"])
         .arg(out.path())
         .arg(root().join("agreements/segment-kommuner/kommuner.toml"))

@@ -2,7 +2,7 @@
 //! or after the subcommand, one manual page per subcommand, and `watch` rebuilds on save.
 
 use std::io::Read;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
@@ -104,7 +104,7 @@ fn watch_rebuilds_on_save_and_keeps_going_through_errors() {
     std::fs::write(&file, &good).unwrap();
     let out = dir.path().join("out");
     let pdf = out.join("KA-2026-0021.pdf");
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("avtale"))
+    let mut child = common::english(assert_cmd::cargo::cargo_bin("avtale"))
         .args(["watch", "--max-rebuilds", "2", "-o"])
         .arg(&out)
         .arg(dir.path())
@@ -184,14 +184,7 @@ fn a_project_config_sets_defaults_that_flags_override() {
         "output = \"pdf\"\ndeny-warnings = true\n",
     )
     .unwrap();
-    let run = |args: &[&str]| {
-        assert_cmd::Command::cargo_bin("avtale")
-            .unwrap()
-            .current_dir(&sub)
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| common::avtale().current_dir(&sub).args(args).output().unwrap();
     // deny-warnings from the file: a warning fails the run; the config is not an agreement.
     let out = run(&["check", "."]);
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));

@@ -56,7 +56,7 @@ fn finished(out: Output) -> Run {
 }
 
 fn run<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Run {
-    finished(StdCommand::new(bin()).args(args).output().expect("avtale runs"))
+    finished(common::english(bin()).args(args).output().expect("avtale runs"))
 }
 
 /// The diagnostics of a `--format json` run.
@@ -139,7 +139,7 @@ fn assert_whole_pdf(path: &Path) {
 
 /// Build one agreement file into `out`.
 fn build(file: &Path, out: &Path, extra: &[&str]) -> Run {
-    let mut cmd = StdCommand::new(bin());
+    let mut cmd = common::english(bin());
     cmd.args(["build", "--format", "json", "-o"])
         .arg(out)
         .args(extra)
@@ -537,7 +537,7 @@ fn paths_with_spaces_and_non_ascii_letters() {
     let out = dir.path().join("ut data/PDF-er for Ærø");
     let report = out.join("rapport ø.json");
     let r = finished(
-        StdCommand::new(bin())
+        common::english(bin())
             .args(["build", "--format", "short", "-o"])
             .arg(&out)
             .arg("--report")
@@ -666,7 +666,7 @@ fn a_full_disk_leaves_no_partial_pdf() {
     std::fs::create_dir(&out).expect("mkdir");
     // The process may write files of at most 64 KiB, far less than a PDF: every write
     // past that fails as on a full disk (with SIGXFSZ ignored, write returns EFBIG).
-    let mut cmd = StdCommand::new(bin());
+    let mut cmd = common::english(bin());
     cmd.args(["build", "--format", "json", "-o"])
         .arg(&out)
         .arg(root().join(EXAMPLE));
@@ -711,7 +711,7 @@ fn two_builds_on_one_directory_at_once() {
     let a = ["nordlys-sparebank.toml", "fjellheim-pensjonskasse.toml"];
     let b = ["statens-kjoeretoeyetat.toml", "fjordvik-kommune.toml"];
     let spawn = |files: &[&str]| {
-        StdCommand::new(bin())
+        common::english(bin())
             .args(["build", "--quiet", "-o"])
             .arg(&out)
             .args(files.iter().map(|f| root().join("agreements").join(f)))
@@ -745,7 +745,7 @@ fn two_builds_on_one_directory_at_once() {
         assert_eq!(e["sha256"].as_str(), Some(sha.as_str()), "{id}");
     }
     // Both runs' work is recorded: a third run has nothing to do.
-    let mut cmd = StdCommand::new(bin());
+    let mut cmd = common::english(bin());
     cmd.args(["build", "-o"])
         .arg(&out)
         .args(a.iter().chain(&b).map(|f| root().join("agreements").join(f)));

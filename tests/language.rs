@@ -4,7 +4,6 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use avtale::catalog::assets::Assets;
 use avtale::document::{Built, PdfSettings, Typesetter};
 use avtale::input::load;
@@ -146,8 +145,7 @@ fn a_terms_version_without_a_translation_falls_back_to_binding_bokmaal_with_a_wa
     std::fs::write(&f, &old).unwrap();
     let line = old.lines().position(|l| l.contains("\"2023-01\"")).unwrap() + 1;
 
-    let out = Command::cargo_bin("avtale")
-        .unwrap()
+    let out = common::avtale()
         .args(["check", "--format", "short"])
         .arg(&f)
         .output()
@@ -163,8 +161,7 @@ fn a_terms_version_without_a_translation_falls_back_to_binding_bokmaal_with_a_wa
         warning.contains("iskr@2023-01") && warning.contains("`en`"),
         "{warning}"
     );
-    let denied = Command::cargo_bin("avtale")
-        .unwrap()
+    let denied = common::avtale()
         .args(["check", "--deny-warnings"])
         .arg(&f)
         .output()
@@ -246,8 +243,7 @@ fn broken_language_tables_in_user_templates_stop_the_run() {
         std::fs::write(&f, without.join("\n")).unwrap();
     }
     let out_dir = tempfile::tempdir().unwrap();
-    let out = Command::cargo_bin("avtale")
-        .unwrap()
+    let out = common::avtale()
         .args(["build", "--templates"])
         .arg(dir.path())
         .arg("-o")
@@ -285,8 +281,7 @@ fn a_change_of_language_is_one_change_in_diff() {
         with_language(&text, "en").replace("Kari Nordvik", "Kari Nordvik-Berg"),
     )
     .unwrap();
-    let out = Command::cargo_bin("avtale")
-        .unwrap()
+    let out = common::avtale()
         .args(["diff", "--format", "json"])
         .arg(&old)
         .arg(&new)
@@ -336,8 +331,7 @@ fn a_nynorsk_pdf_verifies_and_an_edited_translation_rebuilds_it() {
     std::fs::write(&f, with_language(&text, "nn")).unwrap();
     let out = dir.path().join("out");
     let build = || {
-        let o = Command::cargo_bin("avtale")
-            .unwrap()
+        let o = common::avtale()
             .args(["build", "--catalogue"])
             .arg(cat_dir.join("katalog.toml"))
             .arg("-o")
@@ -354,8 +348,7 @@ fn a_nynorsk_pdf_verifies_and_an_edited_translation_rebuilds_it() {
         .map(|e| e.unwrap().path())
         .find(|p| p.extension().is_some_and(|e| e == "pdf"))
         .unwrap();
-    let verify = Command::cargo_bin("avtale")
-        .unwrap()
+    let verify = common::avtale()
         .args(["verify", "--catalogue"])
         .arg(cat_dir.join("katalog.toml"))
         .arg(&pdf)

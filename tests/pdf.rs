@@ -3,7 +3,6 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use avtale::base::diag::Sources;
 use avtale::catalog::Catalogue;
 use avtale::catalog::assets::Assets;
@@ -173,8 +172,7 @@ fn same_input_gives_the_same_bytes_in_process_and_across_processes() {
 
     let dir = tempfile::tempdir().unwrap();
     for out in ["one", "two"] {
-        Command::cargo_bin("avtale")
-            .unwrap()
+        common::avtale()
             .args(["build", "-o"])
             .arg(dir.path().join(out))
             .arg(&path)
@@ -325,8 +323,7 @@ fn a_character_no_font_has_is_a_located_error() {
         other => panic!("expected an input error, got {:?}", other.map(|b| b.pages)),
     }
     let out = dir.path().join("out");
-    let assert = Command::cargo_bin("avtale")
-        .unwrap()
+    let assert = common::avtale()
         .args(["build", "-o"])
         .arg(&out)
         .arg(&f)
@@ -339,8 +336,7 @@ fn a_character_no_font_has_is_a_located_error() {
 
 /// Build an example with the templates in `tpl`, expecting exit 2; returns standard error.
 fn failing_build_with(tpl: &Path, out: &Path) -> String {
-    let assert = Command::cargo_bin("avtale")
-        .unwrap()
+    let assert = common::avtale()
         .args(["build", "--templates"])
         .arg(tpl)
         .arg("-o")
@@ -386,8 +382,7 @@ fn typst_errors_point_at_the_template_line_and_leave_no_file() {
 
 #[test]
 fn render_prints_the_typst_source_without_markers() {
-    let assert = Command::cargo_bin("avtale")
-        .unwrap()
+    let assert = common::avtale()
         .args(["render", "--format", "typst"])
         .arg(root().join("agreements/fjordvik-kommune.toml"))
         .assert()
@@ -401,8 +396,7 @@ fn render_prints_the_typst_source_without_markers() {
 #[test]
 fn the_quick_start_builds_every_example() {
     let out = tempfile::tempdir().unwrap();
-    Command::cargo_bin("avtale")
-        .unwrap()
+    common::avtale()
         .current_dir(root())
         .args(["build", "agreements", "-o"])
         .arg(out.path())

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
-use assert_cmd::Command;
 use avtale::scaffold::{NewAgreement, PLACEHOLDER, new_agreement};
 use chrono::NaiveDate;
 use serde_json::Value;
@@ -35,8 +34,7 @@ fn check(text: &str) -> (i32, Vec<Value>) {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("ny-avtale.toml");
     std::fs::write(&file, text).unwrap();
-    let out = Command::cargo_bin("avtale")
-        .expect("the `avtale` binary is built")
+    let out = common::avtale()
         .current_dir(dir.path())
         .timeout(Duration::from_secs(120))
         .args(["check", "--format", "json", "--deny-warnings"])

@@ -365,7 +365,7 @@ fn diagnostics_are_those_of_check_with_their_paths() {
     let file = s.dir.path().join("broken.toml");
     std::fs::write(&file, &broken).unwrap();
     let out = avtale()
-        .args(["check", "--diagnostic-format", "json"])
+        .args(["check", "--lang", "nb", "--diagnostic-format", "json"])
         .arg(&file)
         .output()
         .unwrap();

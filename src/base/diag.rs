@@ -9,6 +9,9 @@ use codespan_reporting::files::{Files, SimpleFiles};
 use codespan_reporting::term::{self, termcolor::WriteColor};
 use serde::Serialize;
 
+use crate::base::i18n::{self, Lang, Text, text};
+use crate::msg;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -52,22 +55,67 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Secondary places that explain the problem (e.g. the first of two duplicates).
     pub related: Vec<(Loc, String)>,
+    /// The message, help and related labels as catalogue messages, so that they can be
+    /// shown in another language ([`localise`]); `message`, `help` and `related` hold them
+    /// in English.
+    pub texts: Texts,
+}
+
+/// The texts of a [`Diagnostic`] in a form that renders in any language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Texts {
+    pub message: Text,
+    pub help: Option<Text>,
+    pub related: Vec<Text>,
+}
+
+/// A diagnostic's texts in one language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Localised {
+    pub message: String,
+    pub help: Option<String>,
+    /// The labels of the related places, in the order of `Diagnostic::related`.
+    pub related: Vec<String>,
+}
+
+/// The message, help and related labels of a diagnostic in `lang` (English is the
+/// fallback for any text the catalogue of `lang` lacks). Rule codes, paths and places do
+/// not change with the language. This is what a front end that shows diagnostics (the
+/// command line, an editor) calls to show them in bokmål: `localise(&d, Lang::Nb)`.
+pub fn localise(d: &Diagnostic, lang: Lang) -> Localised {
+    let or = |t: Option<&Text>, english: &str| t.map_or_else(|| english.to_string(), |t| t.render(lang));
+    Localised {
+        message: d.texts.message.render(lang),
+        help: d.help.as_ref().map(|h| or(d.texts.help.as_ref(), h)),
+        related: d
+            .related
+            .iter()
+            .enumerate()
+            .map(|(i, (_, english))| or(d.texts.related.get(i), english))
+            .collect(),
+    }
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, loc: Loc, path: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn error(code: &'static str, loc: Loc, path: impl Into<String>, message: impl Into<Text>) -> Self {
+        let text = message.into();
         Diagnostic {
             code,
             severity: Severity::Error,
             loc,
             path: path.into(),
-            message: message.into(),
+            message: text.render(Lang::En),
             help: None,
             related: Vec::new(),
+            texts: Texts {
+                message: text,
+                help: None,
+                related: Vec::new(),
+            },
         }
     }
 
-    pub fn warning(code: &'static str, loc: Loc, path: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn warning(code: &'static str, loc: Loc, path: impl Into<String>, message: impl Into<Text>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, loc, path, message)
@@ -75,7 +123,7 @@ impl Diagnostic {
     }
 
     /// Information at a located value.
-    pub fn info_at<T>(code: &'static str, at: &Sp<T>, message: impl Into<String>) -> Self {
+    pub fn info_at<T>(code: &'static str, at: &Sp<T>, message: impl Into<Text>) -> Self {
         Diagnostic {
             severity: Severity::Info,
             ..Diagnostic::error_at(code, at, message)
@@ -83,23 +131,57 @@ impl Diagnostic {
     }
 
     /// An error at a located value.
-    pub fn error_at<T>(code: &'static str, at: &Sp<T>, message: impl Into<String>) -> Self {
+    pub fn error_at<T>(code: &'static str, at: &Sp<T>, message: impl Into<Text>) -> Self {
         Diagnostic::error(code, at.loc.clone(), at.path.clone(), message)
     }
 
     /// A warning at a located value.
-    pub fn warning_at<T>(code: &'static str, at: &Sp<T>, message: impl Into<String>) -> Self {
+    pub fn warning_at<T>(code: &'static str, at: &Sp<T>, message: impl Into<Text>) -> Self {
         Diagnostic::warning(code, at.loc.clone(), at.path.clone(), message)
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+    pub fn with_help(mut self, help: impl Into<Text>) -> Self {
+        let text = help.into();
+        self.help = Some(text.render(Lang::En));
+        self.texts.help = Some(text);
         self
     }
 
-    pub fn with_related(mut self, loc: Loc, message: impl Into<String>) -> Self {
-        self.related.push((loc, message.into()));
+    pub fn with_related(mut self, loc: Loc, message: impl Into<Text>) -> Self {
+        let text = message.into();
+        self.related.push((loc, text.render(Lang::En)));
+        self.texts.related.push(text);
         self
+    }
+
+    /// Put a place (a sheet cell) before the message and the related label `related`
+    /// (`None`: the main message), in every language.
+    pub fn place_before(&mut self, related: Option<usize>, place: &str) {
+        let (english, text) = match related {
+            None => (&mut self.message, &mut self.texts.message),
+            Some(i) => match (self.related.get_mut(i), self.texts.related.get_mut(i)) {
+                (Some((_, english)), Some(text)) => (english, text),
+                _ => return,
+            },
+        };
+        *english = format!("{place}: {english}");
+        let inner = std::mem::replace(text, Text::Plain(String::new()));
+        *text = Text::Placed(place.to_string(), Box::new(inner));
+    }
+
+    /// The same diagnostic with its message, help and related labels in `lang`.
+    pub fn in_lang(&self, lang: Lang) -> Diagnostic {
+        if lang == Lang::En {
+            return self.clone();
+        }
+        let l = localise(self, lang);
+        let mut d = self.clone();
+        d.message = l.message;
+        d.help = l.help;
+        for ((_, label), text) in d.related.iter_mut().zip(l.related) {
+            *label = text;
+        }
+        d
     }
 }
 
@@ -251,12 +333,33 @@ pub enum Format {
     Sarif,
 }
 
+/// Write diagnostics in English.
 pub fn emit(out: &mut dyn WriteColor, format: Format, sources: &Sources, diags: &[Diagnostic]) -> io::Result<()> {
+    emit_in(out, format, Lang::En, sources, diags)
+}
+
+/// Write diagnostics with their messages, help and the words around them in `lang`; rule
+/// codes, paths and places are the same in every language. (The human form's headline
+/// `error[code]` is written by codespan-reporting and stays as it is.)
+pub fn emit_in(
+    out: &mut dyn WriteColor,
+    format: Format,
+    lang: Lang,
+    sources: &Sources,
+    diags: &[Diagnostic],
+) -> io::Result<()> {
+    let localised: Vec<Diagnostic>;
+    let diags = if lang == Lang::En {
+        diags
+    } else {
+        localised = diags.iter().map(|d| d.in_lang(lang)).collect();
+        &localised
+    };
     match format {
         Format::Human => {
             let config = term::Config::default();
             for d in diags {
-                let cs = to_codespan(d);
+                let cs = to_codespan(d, lang);
                 term::emit_to_write_style(out, &config, &sources.files, &cs)
                     .map_err(|e| io::Error::other(e.to_string()))?;
             }
@@ -270,9 +373,9 @@ pub fn emit(out: &mut dyn WriteColor, format: Format, sources: &Sources, diags: 
                     l.file,
                     l.line,
                     l.column,
-                    l.severity.as_str(),
+                    severity_word(l.severity, lang),
                     l.code,
-                    short_message(d)
+                    short_message(d, lang)
                 )?;
             }
         }
@@ -284,34 +387,52 @@ pub fn emit(out: &mut dyn WriteColor, format: Format, sources: &Sources, diags: 
             }
         }
         Format::Sarif => {
-            serde_json::to_writer_pretty(&mut *out, &sarif(sources, diags))?;
+            serde_json::to_writer_pretty(&mut *out, &sarif_in(sources, diags, lang))?;
             writeln!(out)?;
         }
-        Format::Github => {
-            for d in diags {
-                let l = sources.locate(d);
-                let kind = match l.severity {
-                    Severity::Error => "error",
-                    Severity::Warning => "warning",
-                    Severity::Info => "notice",
-                };
-                let mut msg = short_message(d);
-                if let Some(h) = l.help {
-                    let _ = write!(msg, "\nhelp: {h}");
-                }
-                writeln!(
-                    out,
-                    "::{kind} file={},line={},col={},title={}::{}",
-                    gh_property(l.file),
-                    l.line,
-                    l.column,
-                    gh_property(&format!("{} [{}]", l.code, l.path)),
-                    gh_data(&msg)
-                )?;
-            }
-        }
+        Format::Github => emit_github(out, lang, sources, diags)?,
     }
     Ok(())
+}
+
+/// GitHub workflow commands, one per diagnostic.
+fn emit_github(out: &mut dyn WriteColor, lang: Lang, sources: &Sources, diags: &[Diagnostic]) -> io::Result<()> {
+    for d in diags {
+        let l = sources.locate(d);
+        let kind = match l.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let mut msg = short_message(d, lang);
+        if let Some(h) = l.help {
+            let _ = write!(msg, "\n{}", help_line(h, lang));
+        }
+        writeln!(
+            out,
+            "::{kind} file={},line={},col={},title={}::{}",
+            gh_property(l.file),
+            l.line,
+            l.column,
+            gh_property(&format!("{} [{}]", l.code, l.path)),
+            gh_data(&msg)
+        )?;
+    }
+    Ok(())
+}
+
+/// The word for a severity in the short form (`error`, `feil`).
+pub fn severity_word(s: Severity, lang: Lang) -> String {
+    match s {
+        Severity::Error => text(lang, "severity-error"),
+        Severity::Warning => text(lang, "severity-warning"),
+        Severity::Info => text(lang, "severity-info"),
+    }
+}
+
+/// `help: …` in `lang`.
+fn help_line(help: &str, lang: Lang) -> String {
+    msg!("diag-help", help = help).render(lang)
 }
 
 /// Where the SARIF 2.1.0 schema is published.
@@ -321,6 +442,12 @@ pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// for each code used and a result for each diagnostic. Columns count Unicode code points,
 /// as in the other forms.
 pub fn sarif(sources: &Sources, diags: &[Diagnostic]) -> impl Serialize + use<> {
+    sarif_in(sources, diags, Lang::En)
+}
+
+/// The SARIF log with the rule descriptions in `lang` (the diagnostics are taken as they
+/// are: [`Diagnostic::in_lang`] gives them in another language).
+pub fn sarif_in(sources: &Sources, diags: &[Diagnostic], lang: Lang) -> impl Serialize + use<> {
     let mut codes: Vec<&'static str> = Vec::new();
     for d in diags {
         if !codes.contains(&d.code) {
@@ -333,16 +460,16 @@ pub fn sarif(sources: &Sources, diags: &[Diagnostic]) -> impl Serialize + use<> 
             id: code,
             name: code,
             short_description: SarifMessage {
-                text: rule_summary(code).unwrap_or(code).to_string(),
+                text: rule_summary_in(code, lang).unwrap_or_else(|| code.to_string()),
             },
         })
         .collect();
     let results = diags
         .iter()
         .map(|d| {
-            let mut text = short_message(d);
+            let mut text = short_message(d, lang);
             if let Some(h) = &d.help {
-                let _ = write!(text, "\nhelp: {h}");
+                let _ = write!(text, "\n{}", help_line(h, lang));
             }
             SarifResult {
                 rule_id: d.code,
@@ -540,63 +667,25 @@ fn uri_encode(s: &str, keep_colon: bool) -> String {
     out
 }
 
-/// What a rule code is about, in a line (the rule table of the README).
-pub fn rule_summary(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "toml-syntax" => "The file is not valid TOML (or not UTF-8)",
-        "csv-syntax" => "A member CSV is malformed",
-        "format-version" => "`format` is missing or not 1",
-        "unknown-key" => "A key the format does not have",
-        "missing-field" => "A required key is absent",
-        "invalid-type" => "A value of the wrong TOML type",
-        "invalid-value" => "A value outside its allowed set",
-        "orgnr-format" => "An organisation number that is not 9 digits",
-        "orgnr-checksum" => "An organisation number whose mod-11 check digit is wrong",
-        "orgnr-test-range" => "An organisation number outside the real range in an agreement not marked as test data",
-        "email" => "Not a plausible e-mail address",
-        "phone" => "Not a plausible telephone number",
-        "postnummer" => "A postal code that is not 4 digits",
-        "url" => "A return URL that is not an absolute https address",
-        "date-order" => "Dates in the wrong order",
-        "duplicate-id" => "Two agreements with the same id in one run",
-        "unknown-service" => "A service not in the catalogue",
-        "unknown-rights-package" => "A rights package the service does not offer",
-        "duplicate-service" => "The same service and package requested twice",
-        "basis-not-allowed" => "A disclosure basis the rights package does not allow",
-        "missing-own-statute" => "The rights package demands `egen_hjemmel` and it is missing",
-        "consent-redirect" => "A consent package without `retur_url`, or `retur_url` on a statutory one",
-        "requires-service" => "A service that needs another one without it",
-        "unknown-terms-version" => "A pinned terms version the catalogue does not have",
-        "terms-withdrawn" => "A pinned terms version that is withdrawn",
-        "terms-superseded" => "A pinned terms version with a newer current one",
-        "missing-contact-role" => "No business or no technical contact",
-        "missing-signatory" => "No signatory",
-        "delegation-reference" => "A delegated authority without its reference, or a reference without it",
-        "processor-service" => "A data processor lists a service the agreement does not request",
-        "segment-owner-self" => "The segment owner is the consumer itself",
-        "short-purpose" => "A purpose shorter than 20 characters",
-        "basis-combination" => "A statutory disclosure basis with a consent processing basis",
-        "processor-required" => "A vendor connection for a service no data processor covers",
-        "platform-without-segment" => "A segment platform connection without a segment",
-        "placeholder" => "A value still holding a placeholder",
-        "sample-terms" => "An agreement to be signed pins a sample terms text",
-        "terms-language-fallback" => "A pinned terms version has no text in the agreement's language",
-        "unsupported-character" => "A character no shipped font can draw, or a control character",
-        "text-overflow" => "A word too long to wrap would run off the page",
-        "catalogue" => "A problem in the catalogue",
-        _ => return None,
-    })
+/// What a rule code is about, in a line (the rule table of the README), in English.
+pub fn rule_summary(code: &str) -> Option<String> {
+    rule_summary_in(code, Lang::En)
 }
 
-fn short_message(d: &Diagnostic) -> String {
+/// What a rule code is about, in a line, in `lang`.
+pub fn rule_summary_in(code: &str, lang: Lang) -> Option<String> {
+    i18n::render_id(lang, &format!("rule-{code}"))
+}
+
+fn short_message(d: &Diagnostic, lang: Lang) -> String {
     if d.path.is_empty() {
         d.message.clone()
     } else {
-        format!("{} (at `{}`)", d.message, d.path)
+        msg!("diag-short-at", message = &d.message, path = &d.path).render(lang)
     }
 }
 
-fn to_codespan(d: &Diagnostic) -> CsDiagnostic<usize> {
+fn to_codespan(d: &Diagnostic, lang: Lang) -> CsDiagnostic<usize> {
     let base = match d.severity {
         Severity::Error => CsDiagnostic::error(),
         Severity::Warning => CsDiagnostic::warning(),
@@ -606,7 +695,7 @@ fn to_codespan(d: &Diagnostic) -> CsDiagnostic<usize> {
         Label::primary(d.loc.file, d.loc.span.clone()).with_message(if d.path.is_empty() {
             String::new()
         } else {
-            format!("at `{}`", d.path)
+            msg!("diag-label-at", path = &d.path).render(lang)
         }),
     ];
     for (loc, msg) in &d.related {
@@ -614,7 +703,7 @@ fn to_codespan(d: &Diagnostic) -> CsDiagnostic<usize> {
     }
     let mut notes = Vec::new();
     if let Some(h) = &d.help {
-        notes.push(format!("help: {h}"));
+        notes.push(help_line(h, lang));
     }
     base.with_code(d.code)
         .with_message(&d.message)

@@ -1,5 +1,7 @@
-//! What every layer uses: located diagnostics, hashing, and writing files safely.
+//! What every layer uses: located diagnostics, the message catalogue, hashing, and writing
+//! files safely.
 
 pub mod diag;
 pub mod digest;
 pub mod files;
+pub mod i18n;

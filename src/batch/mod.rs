@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::base::diag::Diagnostic;
+use crate::base::i18n::Text;
 use crate::batch::index::{INDEX_FILE, IndexEntry, OutputIndex};
 use crate::batch::plan::{Shard, Status, context_key, id_of, plan};
 use crate::batch::pool::{Done, Work};
@@ -18,6 +19,7 @@ use crate::catalog::Catalogue;
 use crate::catalog::assets::Assets;
 use crate::document::Typesetter;
 use crate::input::load::Run;
+use crate::msg;
 
 /// How a batch is built.
 #[derive(Debug, Clone)]
@@ -74,7 +76,7 @@ pub fn build(
         Ok(()) => true,
         Err(e) => {
             run.tool_errors
-                .push(format!("cannot write to output directory {}: {e}", out_dir.display()));
+                .push(msg!("cannot-write-output-dir", dir = out_dir.display(), error = e).into());
             false
         }
     };
@@ -184,16 +186,16 @@ impl Recorder {
         for (i, d) in self.extra {
             run.agreements[i].diags.extend(d);
         }
-        run.tool_errors.extend(self.io_errors);
+        run.tool_errors.extend(self.io_errors.into_iter().map(Text::Plain));
         if let Some(m) = self.template_error {
-            run.tool_errors.push(format!("the document template failed:\n{m}"));
+            run.tool_errors.push(msg!("template-failed", error = m).into());
         }
         if dir_ok
             && self.dirty
             && let Err(e) = self.index.write(out_dir)
         {
             run.tool_errors
-                .push(format!("cannot write {}: {e}", out_dir.join(INDEX_FILE).display()));
+                .push(msg!("cannot-write", file = out_dir.join(INDEX_FILE).display(), error = e).into());
         }
         let status = self.plan.status;
         let built = status.iter().filter(|s| matches!(s, Some(Status::Built))).count();

@@ -8,7 +8,9 @@ use toml::Spanned;
 
 use crate::base::diag::{Diagnostic, Loc, Sources};
 use crate::base::digest::sha256_hex;
+use crate::base::i18n::Text;
 use crate::catalog::assets::Assets;
+use crate::msg;
 
 pub const CATALOGUE_FILE: &str = "katalog.toml";
 
@@ -269,11 +271,7 @@ impl Catalogue {
         let raw = parse_catalogue(file, &text)?;
         let mut errors = Vec::new();
         if *raw.format.get_ref() != 1 {
-            errors.push(catalogue_error(
-                file,
-                raw.format.span(),
-                "unsupported catalogue format; expected `format = 1`".into(),
-            ));
+            errors.push(catalogue_error(file, raw.format.span(), msg!("catalogue-format")));
         }
         let vilkaar = load_terms_docs(assets, file, &raw, &mut errors);
         let tjenester = load_services(file, &raw, &mut errors);
@@ -291,7 +289,7 @@ impl Catalogue {
 }
 
 /// A catalogue error at `span` of the catalogue file.
-fn catalogue_error(file: usize, span: std::ops::Range<usize>, msg: String) -> Diagnostic {
+fn catalogue_error(file: usize, span: std::ops::Range<usize>, msg: impl Into<Text>) -> Diagnostic {
     Diagnostic::error("catalogue", Loc::new(file, span), "", msg)
 }
 
@@ -314,7 +312,7 @@ fn translations(
             errors.push(catalogue_error(
                 file,
                 name.span(),
-                format!("`{lang}` is not a language to translate into (nn, en)"),
+                msg!("catalogue-translation-language", lang = lang),
             ));
         }
     }
@@ -331,7 +329,7 @@ fn load_terms_docs(assets: &Assets, file: usize, raw: &CatalogueFile, errors: &m
         errors.push(catalogue_error(
             file,
             0..0,
-            format!("the catalogue must define the terms document `{DELINGSVILKAAR}`"),
+            msg!("catalogue-no-sharing-terms", terms = DELINGSVILKAAR),
         ));
     }
     vilkaar
@@ -364,7 +362,7 @@ fn load_terms_doc(
         errors.push(catalogue_error(
             file,
             doc_span,
-            format!("terms `{id}` has more than one version with status `gjeldende`"),
+            msg!("catalogue-two-current", terms = id),
         ));
     }
     TermsDoc {
@@ -395,9 +393,11 @@ fn load_terms_version(
         errors.push(catalogue_error(
             file,
             span,
-            format!(
-                "terms `{id}@{}`: `fil` must name exactly the variants {want:?}, or one `standard` text",
-                v.versjon
+            msg!(
+                "catalogue-variants",
+                terms = id,
+                version = &v.versjon,
+                variants = format!("{want:?}")
             ),
         ));
     }
@@ -427,18 +427,22 @@ fn load_translated_texts(
             errors.push(catalogue_error(
                 file,
                 files.span(),
-                format!(
-                    "terms `{id}@{}`: `{lang}` is not a language to translate into (nn, en)",
-                    v.versjon
+                msg!(
+                    "catalogue-terms-translation-language",
+                    terms = id,
+                    version = &v.versjon,
+                    lang = lang
                 ),
             ));
         } else if files.get_ref().keys().ne(v.fil.keys()) {
             errors.push(catalogue_error(
                 file,
                 files.span(),
-                format!(
-                    "terms `{id}@{}`: the `{lang}` translation must name the same variants as `fil`",
-                    v.versjon
+                msg!(
+                    "catalogue-translation-variants",
+                    terms = id,
+                    version = &v.versjon,
+                    lang = lang
                 ),
             ));
         }
@@ -505,7 +509,11 @@ fn check_service_refs(file: usize, raw: &CatalogueFile, id: &str, s: &ServiceFil
         errors.push(catalogue_error(
             file,
             s.bruksvilkaar.span(),
-            format!("service `{id}` names unknown terms `{}`", s.bruksvilkaar.get_ref()),
+            msg!(
+                "catalogue-unknown-terms",
+                service = id,
+                terms = s.bruksvilkaar.get_ref()
+            ),
         ));
     }
     for k in &s.krever {
@@ -513,7 +521,7 @@ fn check_service_refs(file: usize, raw: &CatalogueFile, id: &str, s: &ServiceFil
             errors.push(catalogue_error(
                 file,
                 k.span(),
-                format!("service `{id}` requires unknown service `{}`", k.get_ref()),
+                msg!("catalogue-unknown-required", service = id, required = k.get_ref()),
             ));
         }
     }
@@ -528,7 +536,7 @@ fn load_package(file: usize, id: &str, pid: &str, p: &Spanned<PackageFile>, erro
             errors.push(catalogue_error(
                 file,
                 g.span(),
-                format!("basis type `{}` is neither `hjemmel` nor `samtykke`", g.get_ref()),
+                msg!("catalogue-basis-type", kind = g.get_ref()),
             ));
         }
     }
@@ -545,7 +553,7 @@ fn load_package(file: usize, id: &str, pid: &str, p: &Spanned<PackageFile>, erro
         errors.push(catalogue_error(
             file,
             span,
-            format!("consent package `{id}.{pid}` needs `samtykkekode`"),
+            msg!("catalogue-consent-code", service = id, package = pid),
         ));
     }
     pk

@@ -21,6 +21,9 @@ pub struct Cli {
     /// When to use colours in human output (before or after the subcommand)
     #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
     pub color: Color,
+    /// Language of messages: nb (bokmål) or en; default from LC_ALL, LC_MESSAGES or LANG
+    #[arg(long, value_enum, global = true)]
+    pub lang: Option<LangArg>,
 }
 
 /// The Typst version the PDFs are made with: the same input gives the same bytes only with
@@ -367,6 +370,13 @@ pub enum Color {
     Auto,
     Always,
     Never,
+}
+
+/// Language of the tool's messages: Norwegian bokmål or English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    Nb,
+    En,
 }
 
 /// Form of diagnostics.

@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::base::i18n::Text;
+use crate::msg;
+
 /// The name of the configuration file.
 pub const CONFIG_FILE: &str = ".avtale.toml";
 
@@ -33,7 +36,7 @@ pub struct Config {
 impl Config {
     /// The configuration for `dir`: the first `.avtale.toml` in it or a parent, with its
     /// paths made relative to the working directory; none found is the empty configuration.
-    pub fn find(dir: &Path) -> Result<Config, String> {
+    pub fn find(dir: &Path) -> Result<Config, Text> {
         let Some(file) = dir.ancestors().map(|d| d.join(CONFIG_FILE)).find(|f| f.is_file()) else {
             return Ok(Config::default());
         };
@@ -41,11 +44,12 @@ impl Config {
     }
 
     /// Read one configuration file; an unknown key or a bad value is an error naming the file.
-    pub fn read(file: &Path) -> Result<Config, String> {
+    pub fn read(file: &Path) -> Result<Config, Text> {
         let bytes = crate::base::files::read_regular(file, MAX_CONFIG_BYTES)
-            .ok_or_else(|| format!("cannot read {}", file.display()))?;
-        let text = String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8", file.display()))?;
-        let mut config: Config = toml::from_str(&text).map_err(|e| format!("{}: {}", file.display(), e.message()))?;
+            .ok_or_else(|| Text::from(msg!("cannot-read", file = file.display())))?;
+        let text = String::from_utf8(bytes).map_err(|_| Text::from(msg!("config-not-utf8", file = file.display())))?;
+        let mut config: Config =
+            toml::from_str(&text).map_err(|e| Text::Plain(format!("{}: {}", file.display(), e.message())))?;
         let base = file.parent().unwrap_or(Path::new("."));
         let rebase = |p: &mut PathBuf| {
             if p.is_relative() {

@@ -9,7 +9,8 @@ mod terminal;
 
 use clap::Parser;
 
-use crate::cli::args::{Cli, Command, ManArgs};
+use crate::base::i18n::Lang;
+use crate::cli::args::{Cli, Command, LangArg, ManArgs};
 use crate::cli::config::Config;
 use crate::cli::terminal::Terminal;
 use crate::commands::{self, CommandResult, Console, Outcome};
@@ -30,7 +31,7 @@ pub fn main() -> i32 {
             return if e.use_stderr() { EXIT_TROUBLE } else { EXIT_OK };
         }
     };
-    let mut terminal = Terminal::new(cli.color);
+    let mut terminal = Terminal::new(cli.color, lang(cli.lang));
     let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
     let config = match Config::find(&cwd) {
         Ok(c) => c,
@@ -71,10 +72,25 @@ fn exit_status(console: &mut dyn Console, result: CommandResult) -> i32 {
         Ok(Outcome::Invalid) => EXIT_INVALID,
         Ok(Outcome::Trouble) => EXIT_TROUBLE,
         Err(failure) => {
+            let lang = console.lang();
             for message in &failure.0 {
-                console.error(message);
+                console.error(&message.render(lang));
             }
             EXIT_TROUBLE
+        }
+    }
+}
+
+/// The language of messages: `--lang`, else the locale (`LC_ALL`, `LC_MESSAGES`, `LANG`),
+/// else English.
+fn lang(flag: Option<LangArg>) -> Lang {
+    match flag {
+        Some(LangArg::Nb) => Lang::Nb,
+        Some(LangArg::En) => Lang::En,
+        None => {
+            let var = |name| std::env::var(name).ok();
+            let values = [var("LC_ALL"), var("LC_MESSAGES"), var("LANG")];
+            Lang::from_locale_env([values[0].as_deref(), values[1].as_deref(), values[2].as_deref()])
         }
     }
 }
@@ -93,7 +109,7 @@ fn man(console: &mut dyn Console, args: &ManArgs) -> CommandResult {
         Some(name) => {
             let sub = cmd
                 .find_subcommand(name)
-                .ok_or_else(|| commands::Failure::new(format!("no subcommand `{name}`")))?
+                .ok_or_else(|| commands::Failure::new(crate::msg!("cli-no-subcommand", name = name)))?
                 .clone();
             clap_mangen::Man::new(sub).title(format!("avtale-{name}"))
         }

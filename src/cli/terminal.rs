@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream, WriteColor};
 
+use crate::base::i18n::{Lang, text};
 use crate::cli::args::Color;
 use crate::commands::Console;
 
@@ -12,21 +13,24 @@ pub struct Terminal {
     out: StandardStream,
     err: StandardStream,
     err_is_terminal: bool,
+    lang: Lang,
 }
 
 impl Terminal {
-    pub fn new(color: Color) -> Terminal {
+    pub fn new(color: Color, lang: Lang) -> Terminal {
         let err_is_terminal = std::io::stderr().is_terminal();
         Terminal {
             out: StandardStream::stdout(color_choice(color, std::io::stdout().is_terminal())),
             err: StandardStream::stderr(color_choice(color, err_is_terminal)),
             err_is_terminal,
+            lang,
         }
     }
 
-    fn say(&mut self, kind: &str, message: &str) {
+    /// `kind: message`, the kind (`error`, `feil`) in the language of messages.
+    fn say(&mut self, kind: &'static str, message: &str) {
         let _ = self.out.flush();
-        let _ = writeln!(self.err, "{kind}: {message}");
+        let _ = writeln!(self.err, "{}: {message}", text(self.lang, kind));
     }
 }
 
@@ -53,15 +57,19 @@ impl Console for Terminal {
     }
 
     fn error(&mut self, message: &str) {
-        self.say("error", message);
+        self.say("severity-error", message);
     }
 
     fn warning(&mut self, message: &str) {
-        self.say("warning", message);
+        self.say("severity-warning", message);
     }
 
     fn note(&mut self, message: &str) {
-        self.say("note", message);
+        self.say("console-note", message);
+    }
+
+    fn lang(&self) -> Lang {
+        self.lang
     }
 }
 

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use crate::base::i18n::Msg;
 use crate::batch::report::write_report;
 use crate::batch::{self, BatchOptions, Event};
 use crate::commands::report::{DiagnosticOptions, report};
@@ -11,6 +12,7 @@ use crate::commands::setup::{SourceOptions, setup};
 use crate::commands::{CommandResult, Console, Failure, Outcome};
 use crate::document::{Limits, PdfSettings, Typesetter};
 use crate::input::load;
+use crate::msg;
 
 /// How PDFs are made and how long each may take.
 #[derive(Debug, Clone, Default)]
@@ -58,27 +60,31 @@ pub fn run(console: &mut dyn Console, opts: &BuildOptions) -> CommandResult {
         outcome
     };
     for p in &outcome.signed {
-        console.error(&format!(
-            "{} holds a digital signature and was not overwritten; move it away or use --force",
-            p.display()
-        ));
+        let message = msg!("build-signed-kept", file = p.display()).render(console.lang());
+        console.error(&message);
     }
     let checked = report(console, opts.diagnostics, &run, !opts.quiet);
     let seconds = started.elapsed().as_secs_f64();
     if !opts.quiet || outcome.failed > 0 {
-        let _ = writeln!(
-            console.err(),
-            "built {}, up to date {}, failed {}, in {seconds:.2} s (output: {})",
-            outcome.built,
-            outcome.up_to_date,
-            outcome.failed,
-            opts.batch.out_dir.display()
-        );
+        let line = msg!(
+            "build-summary",
+            built = outcome.built,
+            up_to_date = outcome.up_to_date,
+            failed = outcome.failed,
+            seconds = format!("{seconds:.2}"),
+            output = opts.batch.out_dir.display()
+        )
+        .render(console.lang());
+        let _ = writeln!(console.err(), "{line}");
     }
     if let Some(path) = &opts.report
         && let Err(e) = write_report(path, &run, &outcome, &opts.batch.out_dir, seconds)
     {
-        return Err(Failure::new(format!("cannot write report {}: {e}", path.display())));
+        return Err(Failure::new(msg!(
+            "cannot-write-report",
+            file = path.display(),
+            error = e
+        )));
     }
     let failed = if outcome.failed > 0 {
         Outcome::Invalid
@@ -129,7 +135,11 @@ impl Progress {
             Event::Built { id, path, pages } => match &self.bar {
                 Some(pb) => pb.set_message(id.to_string()),
                 None if !self.quiet => {
-                    let _ = writeln!(console.err(), "built {} ({pages} pages)", path.display());
+                    let line = Msg::new("build-built")
+                        .arg("file", path.display())
+                        .count("pages", pages)
+                        .render(console.lang());
+                    let _ = writeln!(console.err(), "{line}");
                 }
                 None => {}
             },

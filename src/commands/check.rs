@@ -6,6 +6,7 @@ use crate::commands::report::{DiagnosticOptions, report};
 use crate::commands::setup::{SourceOptions, setup};
 use crate::commands::{CommandResult, Console, Failure};
 use crate::input::load;
+use crate::msg;
 
 #[derive(Debug, Clone)]
 pub struct CheckOptions {
@@ -37,6 +38,6 @@ fn read_stdin() -> Result<Vec<u8>, Failure> {
         .lock()
         .take(load::MAX_TOML_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| Failure::new(format!("cannot read standard input: {e}")))?;
+        .map_err(|e| Failure::new(msg!("cannot-read-stdin", error = e)))?;
     Ok(bytes)
 }

@@ -3,6 +3,8 @@
 
 use codespan_reporting::term::termcolor::WriteColor;
 
+use crate::base::i18n::Lang;
+
 /// The streams a command writes to, and the one form of its messages about itself.
 pub trait Console {
     /// Results: diagnostics, reports, generated text.
@@ -17,4 +19,8 @@ pub trait Console {
     fn warning(&mut self, message: &str);
     /// Something to know about the result.
     fn note(&mut self, message: &str);
+    /// The language of messages (`--lang`, or the locale); English unless said.
+    fn lang(&self) -> Lang {
+        Lang::En
+    }
 }

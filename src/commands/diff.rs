@@ -9,6 +9,7 @@ use crate::commands::report::{DiagnosticOptions, report};
 use crate::commands::setup::{SourceOptions, setup};
 use crate::commands::{CommandResult, Console, Failure, Outcome};
 use crate::input::load::{self, Loaded};
+use crate::msg;
 use crate::review::diff::{Comparison, compare, views};
 use crate::review::side::side;
 
@@ -36,17 +37,14 @@ pub fn run(console: &mut dyn Console, opts: &DiffOptions) -> CommandResult {
         (Err(e), _) | (_, Err(e)) => return Err(Failure::new(e)),
     };
     let texts = Texts::load(&setup.assets)
-        .map_err(|errors| Failure::new(format!("the language tables are broken:\n  {}", errors.join("\n  "))))?;
+        .map_err(|errors| Failure::new(msg!("language-tables-broken", errors = errors.join("\n  "))))?;
     let mut sides = Vec::new();
     for s in [&old, &new] {
         let run = load::load(std::slice::from_ref(&s.path), &setup.catalogue);
         let file_errors = run.file_diags.iter().any(|d| d.severity == Severity::Error);
         if !run.tool_errors.is_empty() || file_errors || run.agreements.iter().any(Loaded::has_errors) {
             report(console, DiagnosticOptions::default(), &run, true);
-            return Err(Failure::new(format!(
-                "{} cannot be compared while it has errors",
-                s.label
-            )));
+            return Err(Failure::new(msg!("diff-has-errors", side = &s.label)));
         }
         sides.push(views(&run, &setup.catalogue, &texts).map_err(|e| Failure::new(format!("{}: {e}", s.label)))?);
     }

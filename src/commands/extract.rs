@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use crate::base::files::{write_atomic, write_new};
 use crate::commands::{CommandResult, Console, Failure, Outcome};
+use crate::msg;
 use crate::verify::pdf_file::{open_pdf, safe_name};
 
 #[derive(Debug, Clone)]
@@ -18,16 +19,14 @@ pub struct ExtractOptions {
 pub fn run(console: &mut dyn Console, opts: &ExtractOptions) -> CommandResult {
     let (_, _, files) = open_pdf(&opts.pdf)?;
     if files.is_empty() {
-        return Err(Failure::new(format!(
-            "{} has no attached files (was it built with --no-attachments?)",
-            opts.pdf.display()
-        )));
+        return Err(Failure::new(msg!("extract-no-attachments", file = opts.pdf.display())));
     }
     std::fs::create_dir_all(&opts.out_dir)
-        .map_err(|e| Failure::new(format!("cannot create {}: {e}", opts.out_dir.display())))?;
+        .map_err(|e| Failure::new(msg!("cannot-create", file = opts.out_dir.display(), error = e)))?;
     for (name, data) in files {
         let Some(name) = safe_name(&name) else {
-            console.warning(&format!("skipped an attachment with an unusable name {name:?}"));
+            let message = msg!("extract-unusable-name", name = format!("{name:?}")).render(console.lang());
+            console.warning(&message);
             continue;
         };
         let target = opts.out_dir.join(&name);
@@ -38,12 +37,9 @@ pub fn run(console: &mut dyn Console, opts: &ExtractOptions) -> CommandResult {
         };
         if let Err(e) = written {
             if e.kind() == std::io::ErrorKind::AlreadyExists {
-                return Err(Failure::new(format!(
-                    "{} exists; use --force to replace it",
-                    target.display()
-                )));
+                return Err(Failure::new(msg!("extract-exists", file = target.display())));
             }
-            return Err(Failure::new(format!("cannot write {}: {e}", target.display())));
+            return Err(Failure::new(msg!("cannot-write", file = target.display(), error = e)));
         }
         let _ = writeln!(console.out(), "{}", target.display());
     }

@@ -9,6 +9,7 @@ use crate::commands::report::{DiagnosticOptions, report};
 use crate::commands::setup::{SourceOptions, setup};
 use crate::commands::{CommandResult, Console, Failure, Outcome};
 use crate::input::load;
+use crate::msg;
 use crate::review::impact::{Query, impact, parse_terms};
 
 #[derive(Debug, Clone)]
@@ -33,12 +34,12 @@ pub fn run(console: &mut dyn Console, opts: &ImpactOptions) -> CommandResult {
     if let Some(s) = &query.service
         && cat.service(s).is_none()
     {
-        return Err(Failure::new(format!("unknown service `{s}`")));
+        return Err(Failure::new(msg!("unknown-service", service = s)));
     }
     let run = load::load(&opts.paths, cat);
     if !run.tool_errors.is_empty() || run.file_diags.iter().any(|d| d.severity == Severity::Error) {
         report(console, DiagnosticOptions::default(), &run, true);
-        return Err(Failure::new("files that cannot be read leave the answer incomplete"));
+        return Err(Failure::new(msg!("impact-incomplete")));
     }
     let found = impact(&run, cat, &query);
     let out = console.out();

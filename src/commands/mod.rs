@@ -21,6 +21,8 @@ pub mod watch;
 
 pub use console::Console;
 
+use crate::base::i18n::{Msg, Text};
+
 /// How a command ended. Outcomes combine by their maximum: one agreement with errors makes
 /// the run invalid, one problem of the tool makes it trouble.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -40,13 +42,25 @@ impl Outcome {
     }
 }
 
-/// A command that could not do its job, with what to tell the user (one line each).
+/// A command that could not do its job, with what to tell the user (one line each), in a
+/// form that the command line shows in the language of its messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure(pub Vec<String>);
+pub struct Failure(pub Vec<Text>);
 
 impl Failure {
-    pub fn new(message: impl Into<String>) -> Failure {
+    pub fn new(message: impl Into<Text>) -> Failure {
         Failure(vec![message.into()])
+    }
+
+    /// Several messages that are the same in every language (from a lower layer).
+    pub fn plain(messages: Vec<String>) -> Failure {
+        Failure(messages.into_iter().map(Text::Plain).collect())
+    }
+}
+
+impl From<Msg> for Failure {
+    fn from(message: Msg) -> Failure {
+        Failure::new(message)
     }
 }
 

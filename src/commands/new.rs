@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use crate::base::files::write_new;
 use crate::commands::setup::{SourceOptions, setup};
 use crate::commands::{CommandResult, Console, Failure, Outcome};
+use crate::msg;
 use crate::scaffold::{NewAgreement, new_agreement_with_catalogue};
 
 #[derive(Debug, Clone)]
@@ -20,7 +21,7 @@ pub fn run(console: &mut dyn Console, opts: &NewOptions) -> CommandResult {
     if let Some(t) = &opts.agreement.tjeneste
         && setup.catalogue.service(t).is_none()
     {
-        return Err(Failure::new(format!("unknown service `{t}`")));
+        return Err(Failure::new(msg!("unknown-service", service = t)));
     }
     let text = new_agreement_with_catalogue(&opts.agreement, &setup.catalogue);
     match &opts.output {
@@ -28,21 +29,14 @@ pub fn run(console: &mut dyn Console, opts: &NewOptions) -> CommandResult {
             let _ = write!(console.out(), "{text}");
             Ok(Outcome::Ok)
         }
-        Some(path) if path.exists() => Err(Failure::new(format!(
-            "{} exists; new never overwrites a file",
-            path.display()
-        ))),
+        Some(path) if path.exists() => Err(Failure::new(msg!("new-exists", file = path.display()))),
         Some(path) => match write_new(path, text.as_bytes()) {
             Ok(()) => {
-                let _ = writeln!(
-                    console.err(),
-                    "wrote {}; fill in every FYLL UT, then run avtale check {}",
-                    path.display(),
-                    path.display()
-                );
+                let line = msg!("new-wrote", file = path.display()).render(console.lang());
+                let _ = writeln!(console.err(), "{line}");
                 Ok(Outcome::Ok)
             }
-            Err(e) => Err(Failure::new(format!("cannot write {}: {e}", path.display()))),
+            Err(e) => Err(Failure::new(msg!("cannot-write", file = path.display(), error = e))),
         },
     }
 }

@@ -12,6 +12,7 @@ use crate::commands::{CommandResult, Console, Failure, Outcome};
 use crate::document::template::strip_markers;
 use crate::document::{BuildError, View, provenance};
 use crate::input::load::{self, Loaded};
+use crate::msg;
 
 /// What `render` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,11 +51,10 @@ pub fn run(console: &mut dyn Console, opts: &RenderOptions) -> CommandResult {
     if selected.is_empty() || selected.iter().any(|a| a.has_errors()) || !run.tool_errors.is_empty() {
         let checked = report(console, DiagnosticOptions::default(), &run, true);
         if selected.is_empty() && checked == Outcome::Ok {
-            return Err(Failure::new(format!(
-                "no agreement{} in {}",
-                opts.id.as_ref().map(|i| format!(" with id `{i}`")).unwrap_or_default(),
-                opts.file.display()
-            )));
+            return Err(Failure::new(match &opts.id {
+                Some(id) => msg!("render-no-agreement-with-id", id = id, file = opts.file.display()),
+                None => msg!("render-no-agreement", file = opts.file.display()),
+            }));
         }
         return Ok(checked.and(Outcome::Invalid));
     }
@@ -63,7 +63,8 @@ pub fn run(console: &mut dyn Console, opts: &RenderOptions) -> CommandResult {
         let (src, view, _) = match typesetter.source(&a.agreement, &setup.catalogue, &attach) {
             Ok(x) => x,
             Err(BuildError::Input(d)) => {
-                let _ = diag::emit(console.err(), Format::Human, &run.sources, &d);
+                let lang = console.lang();
+                let _ = diag::emit_in(console.err(), Format::Human, lang, &run.sources, &d);
                 return Ok(Outcome::Invalid);
             }
             Err(e) => return Err(Failure::new(e.to_string())),

@@ -1,6 +1,7 @@
 //! The diagnostics of a run, the problems of the tool, and the summary line.
 
 use crate::base::diag::{self, Format, Severity};
+use crate::base::i18n::Msg;
 use crate::commands::{Console, Outcome};
 use crate::input::load::Run;
 
@@ -25,30 +26,27 @@ impl Default for DiagnosticOptions {
 /// when `show_summary` is false and there is nothing wrong), and say what they add up to.
 pub fn report(console: &mut dyn Console, opts: DiagnosticOptions, run: &Run, show_summary: bool) -> Outcome {
     let diags = run.all_diags();
-    let _ = diag::emit(console.out(), opts.format, &run.sources, &diags);
+    let lang = console.lang();
+    let _ = diag::emit_in(console.out(), opts.format, lang, &run.sources, &diags);
     let _ = console.out().flush();
     for e in &run.tool_errors {
-        console.error(e);
+        console.error(&e.render(lang));
     }
     let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
     let (errors, warnings, notes) = (count(Severity::Error), count(Severity::Warning), count(Severity::Info));
     if show_summary || !diags.is_empty() || !run.tool_errors.is_empty() {
         let notes = match notes {
             0 => String::new(),
-            n => format!(", {n} {}", plural(n, "note", "notes")),
+            n => Msg::new("summary-notes").count("notes", n).render(lang),
         };
-        let _ = writeln!(
-            console.err(),
-            "checked {} {}, {} {}: {} {}, {} {}{notes}",
-            run.files,
-            plural(run.files, "file", "files"),
-            run.agreements.len(),
-            plural(run.agreements.len(), "agreement", "agreements"),
-            errors,
-            plural(errors, "error", "errors"),
-            warnings,
-            plural(warnings, "warning", "warnings"),
-        );
+        let summary = Msg::new("summary")
+            .count("files", run.files)
+            .count("agreements", run.agreements.len())
+            .count("errors", errors)
+            .count("warnings", warnings)
+            .arg("notes", notes)
+            .render(lang);
+        let _ = writeln!(console.err(), "{summary}");
     }
     if !run.tool_errors.is_empty() {
         Outcome::Trouble
@@ -57,8 +55,4 @@ pub fn report(console: &mut dyn Console, opts: DiagnosticOptions, run: &Run, sho
     } else {
         Outcome::Ok
     }
-}
-
-pub fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
-    if n == 1 { one } else { many }
 }

@@ -7,6 +7,7 @@ use crate::base::diag::{self, Format, Sources};
 use crate::catalog::assets::Assets;
 use crate::catalog::{CATALOGUE_FILE, Catalogue};
 use crate::commands::{Console, Failure};
+use crate::msg;
 
 /// Where the catalogue and templates come from.
 #[derive(Debug, Clone, Default)]
@@ -47,8 +48,9 @@ pub fn setup(console: &mut dyn Console, opts: &SourceOptions) -> Result<Setup, F
     match Catalogue::load(&cat_assets, &cat_name, &mut sources) {
         Ok(catalogue) => Ok(Setup { assets, catalogue }),
         Err(errors) => {
-            let _ = diag::emit(console.err(), Format::Human, &sources, &errors);
-            Err(Failure::new("the catalogue is broken; nothing was checked"))
+            let lang = console.lang();
+            let _ = diag::emit_in(console.err(), Format::Human, lang, &sources, &errors);
+            Err(Failure::new(msg!("catalogue-broken")))
         }
     }
 }

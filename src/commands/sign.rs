@@ -7,6 +7,7 @@ use std::time::SystemTime;
 use crate::base::files::{read_regular, write_new};
 use crate::commands::{CommandResult, Console, Failure, Outcome};
 use crate::document::signature::{MAX_FILE_SIZE, Signer, sign};
+use crate::msg;
 
 /// Where the PKCS#12 password comes from. Never a plain flag: it would be in the shell's
 /// history and in the process list.
@@ -35,22 +36,23 @@ const MAX_P12_BYTES: u64 = 1024 * 1024;
 pub fn run(console: &mut dyn Console, opts: &SignOptions) -> CommandResult {
     refuse_overwrite(&opts.pdf, &opts.output)?;
     let pdf = read_regular(&opts.pdf, MAX_FILE_SIZE as u64 + 1)
-        .ok_or_else(|| Failure::new(format!("cannot read {}", opts.pdf.display())))?;
+        .ok_or_else(|| Failure::new(msg!("cannot-read", file = opts.pdf.display())))?;
     let p12 = read_regular(&opts.p12, MAX_P12_BYTES)
-        .ok_or_else(|| Failure::new(format!("cannot read {}", opts.p12.display())))?;
+        .ok_or_else(|| Failure::new(msg!("cannot-read", file = opts.p12.display())))?;
     let password = password(&opts.password)?;
     let signer = Signer::from_p12(&p12, &password).map_err(|e| Failure::new(format!("{}: {e}", opts.p12.display())))?;
     let signed = sign(&pdf, &opts.field, &signer, SystemTime::now())
         .map_err(|e| Failure::new(format!("{}: {e}", opts.pdf.display())))?;
     write_new(&opts.output, &signed)
-        .map_err(|e| Failure::new(format!("cannot write {}: {e}", opts.output.display())))?;
-    let _ = writeln!(
-        console.err(),
-        "signed field {} as {}; wrote {}",
-        opts.field,
-        signer.subject(),
-        opts.output.display()
-    );
+        .map_err(|e| Failure::new(msg!("cannot-write", file = opts.output.display(), error = e)))?;
+    let line = msg!(
+        "sign-done",
+        field = &opts.field,
+        subject = signer.subject(),
+        file = opts.output.display()
+    )
+    .render(console.lang());
+    let _ = writeln!(console.err(), "{line}");
     Ok(Outcome::Ok)
 }
 
@@ -61,36 +63,25 @@ fn refuse_overwrite(input: &Path, output: &Path) -> Result<(), Failure> {
         _ => false,
     };
     if same {
-        return Err(Failure::new(format!(
-            "{} is the input; sign writes a new file (-o)",
-            output.display()
-        )));
+        return Err(Failure::new(msg!("sign-output-is-input", file = output.display())));
     }
     if std::fs::symlink_metadata(output).is_ok() {
-        return Err(Failure::new(format!(
-            "{} exists; sign never overwrites a file",
-            output.display()
-        )));
+        return Err(Failure::new(msg!("sign-exists", file = output.display())));
     }
     Ok(())
 }
 
 fn password(source: &Password) -> Result<String, Failure> {
     match source {
-        Password::Env(var) => {
-            std::env::var(var).map_err(|_| Failure::new(format!("the environment variable {var} holds no password")))
-        }
+        Password::Env(var) => std::env::var(var).map_err(|_| Failure::new(msg!("sign-no-password-env", var = var))),
         Password::File(file) => {
-            let bytes =
-                read_regular(file, 64 * 1024).ok_or_else(|| Failure::new(format!("cannot read {}", file.display())))?;
+            let bytes = read_regular(file, 64 * 1024)
+                .ok_or_else(|| Failure::new(msg!("cannot-read", file = file.display())))?;
             let text =
-                String::from_utf8(bytes).map_err(|_| Failure::new(format!("{} is not UTF-8 text", file.display())))?;
+                String::from_utf8(bytes).map_err(|_| Failure::new(msg!("not-utf8-text", file = file.display())))?;
             Ok(text.lines().next().unwrap_or_default().to_string())
         }
-        Password::Prompt => rpassword::prompt_password("Password for the PKCS#12 file: ").map_err(|e| {
-            Failure::new(format!(
-                "cannot ask for the password ({e}); give it with --password-env or --password-file"
-            ))
-        }),
+        Password::Prompt => rpassword::prompt_password("Password for the PKCS#12 file: ")
+            .map_err(|e| Failure::new(msg!("sign-cannot-ask", error = e))),
     }
 }

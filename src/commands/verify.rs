@@ -24,7 +24,7 @@ pub struct VerifyOptions {
 
 pub fn run(console: &mut dyn Console, opts: &VerifyOptions) -> CommandResult {
     let setup = setup(console, &opts.sources)?;
-    let verified = verify::verify(&opts.request, &setup.assets, &setup.catalogue).map_err(Failure)?;
+    let verified = verify::verify(&opts.request, &setup.assets, &setup.catalogue).map_err(Failure::plain)?;
     for n in &verified.notes {
         console.note(n);
     }

@@ -9,6 +9,7 @@ use notify::{RecursiveMode, Watcher};
 
 use crate::commands::build::{self, BuildOptions};
 use crate::commands::{CommandResult, Console, Failure, Outcome};
+use crate::msg;
 
 #[derive(Debug, Clone)]
 pub struct WatchOptions {
@@ -25,11 +26,11 @@ pub fn run(console: &mut dyn Console, opts: &WatchOptions) -> CommandResult {
     let mut watcher = notify::recommended_watcher(move |event| {
         let _ = tx.send(event);
     })
-    .map_err(|e| Failure::new(format!("cannot watch files: {e}")))?;
+    .map_err(|e| Failure::new(msg!("watch-cannot", error = e)))?;
     for p in &opts.build.paths {
         watcher
             .watch(p, RecursiveMode::Recursive)
-            .map_err(|e| Failure::new(format!("cannot watch {}: {e}", p.display())))?;
+            .map_err(|e| Failure::new(msg!("watch-cannot-file", file = p.display(), error = e)))?;
     }
     let out_dir = std::fs::create_dir_all(&opts.build.batch.out_dir)
         .and_then(|()| opts.build.batch.out_dir.canonicalize())
@@ -95,11 +96,13 @@ fn show(console: &mut dyn Console, result: CommandResult) {
     match result {
         Ok(Outcome::Ok) => {}
         Ok(_) => {
-            let _ = writeln!(console.err(), "the build found problems; fix them and save again");
+            let line = msg!("watch-problems").render(console.lang());
+            let _ = writeln!(console.err(), "{line}");
         }
         Err(failure) => {
+            let lang = console.lang();
             for m in &failure.0 {
-                console.error(m);
+                console.error(&m.render(lang));
             }
         }
     }

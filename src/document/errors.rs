@@ -10,6 +10,7 @@ use crate::catalog::assets::Assets;
 use crate::document::template::{self, MARKER};
 use crate::document::world::{APPENDIX_PATH, DocWorld, MAIN_PATH};
 use crate::input::model::Agreement;
+use crate::msg;
 
 /// Why one agreement did not become a PDF.
 #[derive(Debug)]
@@ -56,9 +57,9 @@ pub fn overflow_error(a: &Agreement, text: &str) -> BuildError {
                 Diagnostic::error_at(
                     "text-overflow",
                     s,
-                    format!("`{shown}{ellipsis}` runs off the page: a word of {longest} characters cannot be wrapped"),
+                    msg!("text-overflow", text = format!("{shown}{ellipsis}"), length = longest),
                 )
-                .with_help("break the value with spaces, or shorten it"),
+                .with_help(msg!("text-overflow-help")),
             ])
         }
         None => BuildError::Template(format!("the layout runs off the page at `{shown}{ellipsis}`")),

@@ -7,6 +7,7 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandards, Timestamp};
 
 use crate::base::diag::Diagnostic;
+use crate::base::i18n::Msg;
 use crate::catalog::Catalogue;
 use crate::catalog::assets::Assets;
 use crate::catalog::lang::Texts;
@@ -19,6 +20,7 @@ use crate::document::template;
 use crate::document::view::{self, View};
 use crate::document::world::DocWorld;
 use crate::input::model::Agreement;
+use crate::msg;
 
 /// Everything shared by all documents of a run: the templates, the fonts, the PDF
 /// settings, and the appendices laid out so far.
@@ -72,22 +74,22 @@ impl Typesetter {
     /// Why `c` cannot be printed in a value, if it cannot: a character no font has, a
     /// control character (PDF/A forbids them), or a bidirectional control, which would
     /// make the printed text read differently from the agreement file.
-    fn unprintable(&self, c: char) -> Option<String> {
+    fn unprintable(&self, c: char) -> Option<Msg> {
         if matches!(c, '\n' | '\r' | '\t') {
             return None;
         }
         if c.is_control() {
-            return Some("a control character cannot be printed".into());
+            return Some(msg!("char-control"));
         }
         if matches!(c, '\u{2028}' | '\u{2029}') {
             // Typst reads them as line ends: two in a row would break the paragraph.
-            return Some("a line or paragraph separator cannot be printed".into());
+            return Some(msg!("char-separator"));
         }
         if matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}') {
-            return Some("a bidirectional control character would reorder the printed text".into());
+            return Some(msg!("char-bidi"));
         }
         if !c.is_whitespace() && !self.engine.env.covers(c) {
-            return Some(format!("no font in the document can show `{c}`"));
+            return Some(msg!("char-no-font", char = c));
         }
         None
     }
@@ -116,8 +118,14 @@ impl Typesetter {
         for s in a.text_values() {
             if let Some((c, why)) = s.v.chars().find_map(|c| self.unprintable(c).map(|why| (c, why))) {
                 problems.push(
-                    Diagnostic::error_at("unsupported-character", s, format!("{why} (U+{:04X})", c as u32))
-                        .with_help("replace the character, or write the name as registered in Enhetsregisteret"),
+                    Diagnostic::error_at(
+                        "unsupported-character",
+                        s,
+                        Msg::new("unsupported-character")
+                            .nested("why", why)
+                            .arg("code", format!("{:04X}", c as u32)),
+                    )
+                    .with_help(msg!("unsupported-character-help")),
                 );
             }
         }

@@ -6,6 +6,7 @@
 use crate::base::diag::{Diagnostic, Sp};
 use crate::input::model::{Agreement, Tjeneste};
 use crate::input::raw::Diags;
+use crate::msg;
 
 /// Texts that mark a value as not yet filled in.
 const PLACEHOLDERS: &[&str] = &["FYLL UT", "(illustrativ", "(illustrative", "TODO", "TBD", "XXX"];
@@ -29,17 +30,9 @@ fn check_bases(diags: &mut Diags, t: &Tjeneste) {
     };
     if disclosure.v == "hjemmel" && processing.v == "samtykke" {
         diags.push(
-            Diagnostic::error_at(
-                "basis-combination",
-                &processing,
-                "a statutory disclosure basis (`hjemmel`) cannot be combined with processing on consent",
-            )
-            .with_related(disclosure.loc.clone(), "the disclosure basis is statutory here")
-            .with_help(
-                "either give the law or regulation that lets the organisation process the data \
-                 (`type = \"lov\"` or `\"forskrift\"`), or, without one, ask each person: choose a \
-                 consent rights package and `utleveringsgrunnlag.type = \"samtykke\"`",
-            ),
+            Diagnostic::error_at("basis-combination", &processing, msg!("basis-combination"))
+                .with_related(disclosure.loc.clone(), msg!("related-statutory-basis"))
+                .with_help(msg!("basis-combination-help")),
         );
     }
 }
@@ -55,24 +48,14 @@ fn check_connection(diags: &mut Diags, a: &Agreement, t: &Tjeneste) {
         .any(|d| d.tjenester.iter().any(|s| s.v == service));
     if how.v == "leverandoer" && !covered {
         diags.push(
-            Diagnostic::error_at(
-                "processor-required",
-                how,
-                format!("service `{service}` is reached through a vendor, but no data processor covers it"),
-            )
-            .with_help(format!(
-                "add a `[[databehandler]]` for the vendor with `tjenester = [\"{service}\"]` and the date of the data processing agreement"
-            )),
+            Diagnostic::error_at("processor-required", how, msg!("processor-required", service = service))
+                .with_help(msg!("processor-required-help", service = service)),
         );
     }
     if how.v == "segmentplattform" && a.segment.is_none() {
         diags.push(
-            Diagnostic::error_at(
-                "platform-without-segment",
-                how,
-                "the segment platform is for members of a segment, and the agreement has no `[segment]`",
-            )
-            .with_help("add the `[segment]` the consumer belongs to, or choose `direkte` or `leverandoer`"),
+            Diagnostic::error_at("platform-without-segment", how, msg!("platform-without-segment"))
+                .with_help(msg!("platform-without-segment-help")),
         );
     }
 }
@@ -83,13 +66,13 @@ fn check_placeholders(diags: &mut Diags, a: &Agreement) {
     let sign = a.signable();
     for value in a.text_values() {
         let Some(found) = placeholder_in(value) else { continue };
-        let message = format!("`{found}` marks a value that is not filled in yet");
+        let message = msg!("placeholder", placeholder = found);
         let d = if sign {
             Diagnostic::error_at("placeholder", value, message)
         } else {
             Diagnostic::warning_at("placeholder", value, message)
         };
-        diags.push(d.with_help("write the real value; a signable agreement must hold no placeholder"));
+        diags.push(d.with_help(msg!("placeholder-help")));
     }
 }
 

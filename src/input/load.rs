@@ -7,11 +7,13 @@ use std::path::{Path, PathBuf};
 use toml::de::DeTable;
 
 use crate::base::diag::{Diagnostic, Loc, Severity, Sources, Sp};
+use crate::base::i18n::{Msg, Text};
 use crate::catalog::Catalogue;
 use crate::input::members_xlsx::{self, Sheet};
 use crate::input::model::{self, Agreement};
 use crate::input::raw::{self, Diags, Entry, Node, Raw, Reader, Table};
 use crate::input::rules;
+use crate::msg;
 
 /// Agreement and segment files larger than this are refused unread.
 pub const MAX_TOML_BYTES: u64 = 4 * 1024 * 1024;
@@ -67,7 +69,7 @@ pub struct Run {
     /// Problems not tied to one agreement (a file that is not TOML, a broken CSV, ...).
     pub file_diags: Vec<Diagnostic>,
     /// Problems that stop the tool from doing its job for a path (exit 2).
-    pub tool_errors: Vec<String>,
+    pub tool_errors: Vec<Text>,
     pub files: usize,
     /// Excel member sheets by their file in `sources`, to name the cell of each problem.
     sheets: Vec<(usize, Sheet)>,
@@ -86,15 +88,15 @@ impl Run {
 }
 
 /// Expand command-line paths into agreement files, in a stable order.
-pub fn discover(paths: &[PathBuf], tool_errors: &mut Vec<String>) -> Vec<PathBuf> {
+pub fn discover(paths: &[PathBuf], tool_errors: &mut Vec<Text>) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for p in paths {
         match std::fs::metadata(p) {
-            Err(e) => tool_errors.push(format!("cannot read {}: {e}", p.display())),
+            Err(e) => tool_errors.push(msg!("cannot-read-error", file = p.display(), error = e).into()),
             Ok(m) if m.is_dir() => {
                 let mut found = walk(p, tool_errors);
                 if found.is_empty() {
-                    tool_errors.push(format!("no agreement files (*.toml) found under {}", p.display()));
+                    tool_errors.push(msg!("no-agreement-files", dir = p.display()).into());
                 }
                 out.append(&mut found);
             }
@@ -108,7 +110,7 @@ pub fn discover(paths: &[PathBuf], tool_errors: &mut Vec<String>) -> Vec<PathBuf
 /// directories, `target`, the names in `NOT_AGREEMENTS`, and whatever `.gitignore`,
 /// `.ignore` and git's exclude files leave out (as ripgrep and fd do), so that tool files and
 /// build output in a repository are not read as agreements.
-fn walk(dir: &Path, tool_errors: &mut Vec<String>) -> Vec<PathBuf> {
+fn walk(dir: &Path, tool_errors: &mut Vec<Text>) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let walker = ignore::WalkBuilder::new(dir)
         .follow_links(false)
@@ -126,7 +128,7 @@ fn walk(dir: &Path, tool_errors: &mut Vec<String>) -> Vec<PathBuf> {
                 }
             }
             Ok(_) => {}
-            Err(err) => tool_errors.push(format!("cannot read {}: {err}", dir.display())),
+            Err(err) => tool_errors.push(msg!("cannot-read-error", file = dir.display(), error = err).into()),
         }
     }
     found
@@ -150,22 +152,25 @@ fn name_cells(run: &mut Run) {
     if sheets.is_empty() {
         return;
     }
-    let name = |loc: &Loc, message: &mut String| {
-        if let Some((_, sheet)) = sheets.iter().find(|(f, _)| *f == loc.file)
-            && let Some(place) = sheet.place(&loc.span)
-            && !message.starts_with("ark ")
-        {
-            *message = format!("{place}: {message}");
-        }
+    let place = |loc: &Loc, message: &str| {
+        sheets
+            .iter()
+            .find(|(f, _)| *f == loc.file)
+            .and_then(|(_, sheet)| sheet.place(&loc.span))
+            .filter(|_| !message.starts_with("ark "))
     };
     let diags = run
         .file_diags
         .iter_mut()
         .chain(run.agreements.iter_mut().flat_map(|a| a.diags.iter_mut()));
     for d in diags {
-        name(&d.loc, &mut d.message);
-        for (loc, message) in &mut d.related {
-            name(loc, message);
+        if let Some(p) = place(&d.loc, &d.message) {
+            d.place_before(None, &p);
+        }
+        for i in 0..d.related.len() {
+            if let Some(p) = place(&d.related[i].0, &d.related[i].1) {
+                d.place_before(Some(i), &p);
+            }
         }
     }
     run.sheets = sheets;
@@ -173,32 +178,31 @@ fn name_cells(run: &mut Run) {
 
 /// Read a file within a size limit; the text is lossily decoded so that the position of
 /// a bad byte can still be shown.
-fn read_limited(path: &Path, limit: u64) -> Result<(String, Option<usize>), String> {
+fn read_limited(path: &Path, limit: u64) -> Result<(String, Option<usize>), Msg> {
     read_bytes_limited(path, limit).map(decode)
 }
 
 /// Read a file's bytes within a size limit.
-fn read_bytes_limited(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
+fn read_bytes_limited(path: &Path, limit: u64) -> Result<Vec<u8>, Msg> {
     use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let cannot = |e: std::io::Error| msg!("cannot-read-error", file = path.display(), error = e);
+    let file = std::fs::File::open(path).map_err(cannot)?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     if len > limit {
-        return Err(format!(
-            "{} is {:.1} MiB, over the limit of {} MiB for this kind of file",
-            path.display(),
-            len as f64 / (1024.0 * 1024.0),
-            limit / (1024 * 1024)
+        return Err(msg!(
+            "file-too-large",
+            file = path.display(),
+            size = format!("{:.1}", len as f64 / (1024.0 * 1024.0)),
+            limit = limit / (1024 * 1024)
         ));
     }
     let mut bytes = Vec::with_capacity(len as usize);
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(cannot)?;
     if bytes.len() as u64 > limit {
-        return Err(format!(
-            "{} is over the limit of {} MiB",
-            path.display(),
-            limit / (1024 * 1024)
+        return Err(msg!(
+            "file-over-limit",
+            file = path.display(),
+            limit = limit / (1024 * 1024)
         ));
     }
     Ok(bytes)
@@ -224,7 +228,7 @@ pub fn display_path(p: &Path) -> String {
 fn load_file(run: &mut Run, path: &Path, cat: &Catalogue) {
     match read_limited(path, MAX_TOML_BYTES) {
         Ok(decoded) => load_text(run, path, decoded, cat),
-        Err(e) => run.tool_errors.push(e),
+        Err(e) => run.tool_errors.push(e.into()),
     }
 }
 
@@ -234,7 +238,7 @@ pub fn load_bytes(path: &Path, bytes: &[u8], cat: &Catalogue) -> Run {
     let mut run = Run::default();
     if bytes.len() as u64 > MAX_TOML_BYTES {
         run.tool_errors
-            .push(format!("{} is over the size limit", path.display()));
+            .push(msg!("over-size-limit", file = path.display()).into());
         return run;
     }
     load_text(&mut run, path, decode(bytes.to_vec()), cat);
@@ -249,8 +253,8 @@ fn load_text(run: &mut Run, path: &Path, (text, bad_utf8): (String, Option<usize
     let text = run.sources.text(file).to_string();
     if let Some(at) = bad_utf8 {
         run.file_diags.push(
-            Diagnostic::error("toml-syntax", Loc::new(file, at..at), "", "the file is not valid UTF-8")
-                .with_help("save the file as UTF-8"),
+            Diagnostic::error("toml-syntax", Loc::new(file, at..at), "", msg!("not-utf8"))
+                .with_help(msg!("not-utf8-help")),
         );
         return;
     }
@@ -273,9 +277,9 @@ fn load_text(run: &mut Run, path: &Path, (text, bad_utf8): (String, Option<usize
                     "toml-syntax",
                     Loc::new(file, end..end),
                     "",
-                    format!("{} more syntax errors are not shown", total - MAX_SYNTAX_ERRORS),
+                    Msg::new("more-syntax-errors").count("count", total - MAX_SYNTAX_ERRORS),
                 )
-                .with_help("fix the errors above first; is this a TOML file?"),
+                .with_help(msg!("more-syntax-errors-help")),
             );
         }
         return;
@@ -316,13 +320,13 @@ fn finish(run: &mut Run, origin: Origin, a: Agreement, mut diags: Diags, blocked
 fn check_format(diags: &mut Diags, root: &Table, file: usize) {
     match root.get("format") {
         None => diags.push(
-            Diagnostic::error("format-version", Loc::new(file, 0..0), "format", "`format` is missing")
-                .with_help("add `format = 1` as the first line"),
+            Diagnostic::error("format-version", Loc::new(file, 0..0), "format", msg!("format-missing"))
+                .with_help(msg!("format-missing-help")),
         ),
         Some(Node { raw: Raw::Int(1), .. }) => {}
         Some(n) => diags.push(
-            Diagnostic::error("format-version", n.loc.clone(), "format", "unsupported format version")
-                .with_help("this version of avtale reads `format = 1`"),
+            Diagnostic::error("format-version", n.loc.clone(), "format", msg!("format-unsupported"))
+                .with_help(msg!("format-unsupported-help")),
         ),
     }
 }
@@ -366,22 +370,17 @@ fn load_segment(run: &mut Run, path: &Path, file: usize, root: &Table, mut file_
     if let Some(list) = list {
         if !members.is_empty() {
             file_diags.push(
-                Diagnostic::error(
-                    "invalid-value",
-                    list.loc.clone(),
-                    "medlemmer",
-                    "members are given both in a member list file and as `[[medlem]]` tables",
-                )
-                .with_help("use one of the two"),
+                Diagnostic::error("invalid-value", list.loc.clone(), "medlemmer", msg!("members-twice"))
+                    .with_help(msg!("members-twice-help")),
             );
         }
         match read_list_file(path, &list) {
             Err(e) => file_diags.push(
                 Diagnostic::error("invalid-value", list.loc.clone(), "medlemmer", e).with_help(
                     if is_workbook(&list.v) {
-                        "`medlemmer` names an Excel (.xlsx) or CSV file relative to this file"
+                        msg!("member-list-help-xlsx")
                     } else {
-                        "`medlemmer` names a CSV file relative to this file"
+                        msg!("member-list-help-csv")
                     },
                 ),
             ),
@@ -392,13 +391,8 @@ fn load_segment(run: &mut Run, path: &Path, file: usize, root: &Table, mut file_
         }
     } else if members.is_empty() {
         file_diags.push(
-            Diagnostic::error(
-                "missing-field",
-                Loc::new(file, 0..0),
-                "medlemmer",
-                "the segment file lists no members",
-            )
-            .with_help("add `medlemmer = \"members.csv\"` before the first table, or `[[medlem]]` tables"),
+            Diagnostic::error("missing-field", Loc::new(file, 0..0), "medlemmer", msg!("no-members"))
+                .with_help(msg!("no-members-help")),
         );
     }
     finish_members(run, path, root, &shared, members, file_diags, cat);
@@ -420,15 +414,13 @@ impl ListOptions {
         if let Some(d) = &self.delimiter {
             if !csv {
                 diags.push(
-                    Diagnostic::error_at("invalid-value", d, "`skilletegn` is the separator of a member CSV file")
-                        .with_help("remove it; it applies only when `medlemmer` names a .csv file"),
+                    Diagnostic::error_at("invalid-value", d, msg!("separator-without-csv"))
+                        .with_help(msg!("separator-without-csv-help")),
                 );
             } else if !matches!(d.v.as_str(), "," | ";") {
                 diags.push(
-                    Diagnostic::error_at("invalid-value", d, format!("`{}` is not an allowed separator", d.v))
-                        .with_help(
-                            "allowed: `\",\"`, `\";\"`; leave `skilletegn` out to have it found from the header row",
-                        ),
+                    Diagnostic::error_at("invalid-value", d, msg!("separator-not-allowed", value = &d.v))
+                        .with_help(msg!("separator-not-allowed-help")),
                 );
             }
         }
@@ -436,8 +428,8 @@ impl ListOptions {
             && !workbook
         {
             diags.push(
-                Diagnostic::error_at("invalid-value", s, "`ark` names a sheet of an Excel member list")
-                    .with_help("remove it; it applies only when `medlemmer` names an .xlsx file"),
+                Diagnostic::error_at("invalid-value", s, msg!("sheet-without-xlsx"))
+                    .with_help(msg!("sheet-without-xlsx-help")),
             );
         }
     }
@@ -480,12 +472,9 @@ fn read_member_tables(file_diags: &mut Diags, r: &Reader) -> Vec<Member> {
 }
 
 /// The path and bytes of the member list named by `medlemmer`, beside the segment file.
-fn read_list_file(path: &Path, list: &Sp<String>) -> Result<(PathBuf, Vec<u8>), String> {
+fn read_list_file(path: &Path, list: &Sp<String>) -> Result<(PathBuf, Vec<u8>), Text> {
     if !crate::catalog::assets::is_plain_relative(&list.v) {
-        return Err(format!(
-            "`{}` is not a path inside the segment file's directory",
-            list.v
-        ));
+        return Err(msg!("member-list-outside", value = &list.v).into());
     }
     let list_path = path.parent().unwrap_or(Path::new(".")).join(&list.v);
     let bytes = read_bytes_limited(&list_path, MAX_CSV_BYTES)?;
@@ -512,7 +501,7 @@ fn read_csv_members(
             .map_or(at, |c| at + c.len_utf8());
         file_diags.push(
             Diagnostic::error("csv-syntax", Loc::new(cf, at..end), "", message)
-                .with_help(crate::input::members_csv::SAVE_AS_UTF8),
+                .with_help(crate::input::members_csv::save_as_utf8()),
         );
         return;
     }
@@ -641,13 +630,9 @@ fn check_duplicate_ids(run: &mut Run) {
         let Some(id) = &a.agreement.avtale.id else { continue };
         match first.get(&id.v) {
             Some(loc) => a.diags.push(
-                Diagnostic::error_at(
-                    "duplicate-id",
-                    id,
-                    format!("agreement id `{}` is used more than once", id.v),
-                )
-                .with_related(loc.clone(), "first used here")
-                .with_help("every agreement needs its own id"),
+                Diagnostic::error_at("duplicate-id", id, msg!("duplicate-id", id = &id.v))
+                    .with_related(loc.clone(), msg!("related-first-used"))
+                    .with_help(msg!("duplicate-id-help")),
             ),
             None => {
                 first.insert(id.v.clone(), id.loc.clone());

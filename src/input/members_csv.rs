@@ -4,8 +4,10 @@
 use std::ops::Range;
 
 use crate::base::diag::{Diagnostic, Loc};
+use crate::base::i18n::{Msg, Text};
 use crate::input::model::{AVTALE_KEYS, KONTAKT_KEYS, KONTAKT_ROLLE, SIGNATAR_KEYS};
 use crate::input::raw::{Diags, Entry, Node, Raw, Table, suggest};
+use crate::msg;
 
 /// Most members one segment may have: more is refused before any row is read, so that a
 /// large file of bad rows cannot exhaust memory (each member is checked as an agreement).
@@ -96,9 +98,8 @@ pub fn detect_delimiter(text: &str) -> u8 {
 }
 
 /// An example header row with `delimiter`, for help texts.
-fn header_example(delimiter: u8) -> String {
-    let d = delimiter as char;
-    format!("the first row names the columns, e.g. `avtale.id{d}virksomhet.navn{d}...`")
+fn header_example(delimiter: u8) -> Msg {
+    msg!("csv-header-example", separator = delimiter as char)
 }
 
 /// Members as tables, each with the location of its row and its 1-based line number; the
@@ -123,15 +124,13 @@ pub fn read_with_delimiter(
                         "csv-syntax",
                         Loc::new(file, 0..0),
                         "",
-                        format!(
-                            "the header row is separated by `{}`, but the segment file says `skilletegn = \"{}\"`",
-                            other as char, d as char
+                        msg!(
+                            "csv-separator-contradicted",
+                            found = other as char,
+                            declared = d as char
                         ),
                     )
-                    .with_help(format!(
-                        "write `skilletegn = \"{}\"`, or leave `skilletegn` out to have the separator found",
-                        other as char
-                    )),
+                    .with_help(msg!("csv-separator-contradicted-help", found = other as char)),
                 );
                 return Vec::new();
             }
@@ -181,7 +180,7 @@ fn read_header(
         }
         None => {
             diags.push(
-                Diagnostic::error("csv-syntax", Loc::new(file, 0..0), "", "the member CSV file is empty")
+                Diagnostic::error("csv-syntax", Loc::new(file, 0..0), "", msg!("csv-empty"))
                     .with_help(header_example(delimiter)),
             );
             return None;
@@ -193,10 +192,7 @@ fn read_header(
                 "csv-syntax",
                 Loc::new(file, 0..0),
                 "",
-                format!(
-                    "the header has {} columns, more than the {MAX_COLUMNS} a member CSV may have",
-                    header.len()
-                ),
+                msg!("csv-too-many-columns", columns = header.len(), max = MAX_COLUMNS),
             )
             .with_help(header_example(delimiter)),
         );
@@ -211,13 +207,8 @@ fn read_header(
 
 /// The error for a member list with more than [`MAX_MEMBERS`] rows, at the first row too many.
 pub(crate) fn too_many_members(loc: Loc) -> Diagnostic {
-    Diagnostic::error(
-        "csv-syntax",
-        loc,
-        "",
-        format!("more than {MAX_MEMBERS} members; a segment may have at most {MAX_MEMBERS}"),
-    )
-    .with_help("split the members over several segment files")
+    Diagnostic::error("csv-syntax", loc, "", msg!("too-many-members", max = MAX_MEMBERS))
+        .with_help(msg!("too-many-members-help"))
 }
 
 /// The key path of each header cell; `None` (reported) for unknown and repeated columns.
@@ -237,17 +228,17 @@ pub(crate) fn map_columns(
                     "csv-syntax",
                     loc,
                     name,
-                    format!("column `{name}` appears twice"),
+                    msg!("csv-column-twice", column = name),
                 ));
                 columns.push(None);
             } else {
                 columns.push(Some(name.to_string()));
             }
         } else {
-            let d = Diagnostic::error("unknown-key", loc, name, format!("unknown column `{name}`"));
+            let d = Diagnostic::error("unknown-key", loc, name, msg!("csv-unknown-column", column = name));
             diags.push(match suggest(name, known.iter().map(String::as_str)) {
-                Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                None => d.with_help("see the member CSV columns in docs/format.md"),
+                Some(s) => d.with_help(msg!("did-you-mean", suggestion = s)),
+                None => d.with_help(msg!("csv-unknown-column-help")),
             });
             columns.push(None);
         }
@@ -309,7 +300,7 @@ fn report_row_error(diags: &mut Diags, file: usize, text: &str, delimiter: u8, r
             "csv-syntax",
             Loc::new(file, at..at),
             "",
-            format!("more than {MAX_ROW_ERRORS} malformed rows; the rest are not reported"),
+            msg!("csv-too-many-row-errors", max = MAX_ROW_ERRORS),
         ));
     }
 }
@@ -356,54 +347,46 @@ fn nth_record_start(text: &str, delimiter: u8, n: usize) -> Option<usize> {
 
 fn csv_error(file: usize, text: &str, delimiter: u8, e: &csv::Error) -> Diagnostic {
     let at = e.position().map_or(0, |p| p.byte() as usize).min(text.len());
-    let msg = match e.kind() {
+    let msg: Text = match e.kind() {
         csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
-            format!("this row has {len} fields, the header has {expected_len}")
+            msg!("csv-unequal-lengths", fields = len, expected = expected_len).into()
         }
-        _ => e.to_string(),
+        _ => Text::Plain(e.to_string()),
     };
     let help = if delimiter == b';' {
-        "quote values that contain semicolons: `\"Rådhuset; Storgata 1\"`"
+        msg!("csv-quote-semicolons")
     } else {
-        "quote values that contain commas: `\"Rådhuset, Storgata 1\"`"
+        msg!("csv-quote-commas")
     };
     Diagnostic::error("csv-syntax", Loc::new(file, at..at), "", msg).with_help(help)
 }
 
 /// How to save a member list from Excel so that it can be read, in Norwegian and English Excel.
-pub const SAVE_AS_UTF8: &str = "in Excel: Fil → Lagre som → «CSV UTF-8 (kommadelt) (*.csv)»; in English Excel: File → \
-     Save As → «CSV UTF-8 (Comma delimited) (*.csv)» (a `;` or `,` separator is found by itself)";
+pub fn save_as_utf8() -> Msg {
+    msg!("csv-save-as-utf8")
+}
 
 /// Why member CSV bytes are not UTF-8, when they are not: the offset of the first bad byte
 /// (after a UTF-8 byte-order mark) and a message naming what the bytes probably are. Nothing
 /// is converted: a guessed encoding could change a name without anyone noticing.
-pub fn not_utf8(bytes: &[u8]) -> Option<(usize, String)> {
+pub fn not_utf8(bytes: &[u8]) -> Option<(usize, Msg)> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let at = std::str::from_utf8(bytes).err()?.valid_up_to();
     if bytes.starts_with(b"PK\x03\x04") {
-        return Some((
-            0,
-            "this is an Excel workbook (.xlsx), not a CSV file: name it `.xlsx` in `medlemmer`".into(),
-        ));
+        return Some((0, msg!("csv-is-xlsx")));
     }
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        return Some((
-            0,
-            "the CSV file is UTF-16 (Excel's «Unicode-tekst»), not UTF-8: save it again with Lagre som → CSV UTF-8 (kommadelt)"
-                .into(),
-        ));
+        return Some((0, msg!("csv-utf16")));
     }
-    let byte = bytes[at];
+    let byte = format!("0x{:02X}", bytes[at]);
     let (meant, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&bytes[at..=at]);
-    let mut msg = format!(
-        "the CSV file is not UTF-8: the byte 0x{byte:02X} here is «{meant}» in Windows-1252, the encoding Excel's \
-         «CSV (semikolondelt)» and «CSV (kommadelt)» use"
-    );
-    if let Some(cell) = cell_around(bytes, at) {
-        msg.push_str(&format!(" (the cell would read «{cell}»)"));
-    }
-    msg.push_str("; save it again with Lagre som → CSV UTF-8 (kommadelt)");
-    Some((at, msg))
+    Some((
+        at,
+        match cell_around(bytes, at) {
+            Some(cell) => msg!("csv-windows-1252-cell", byte = byte, meant = meant, cell = cell),
+            None => msg!("csv-windows-1252", byte = byte, meant = meant),
+        },
+    ))
 }
 
 /// The cell around byte `at` read as Windows-1252, when it is short enough to quote.
@@ -559,6 +542,7 @@ mod tests {
     #[test]
     fn windows_1252_bytes_are_named_not_converted() {
         let (at, msg) = not_utf8(b"avtale.id,virksomhet.navn\nA,Bj\xF8rkevik kommune\n").expect("not UTF-8");
+        let msg = msg.render(crate::base::i18n::Lang::En);
         assert_eq!(at, 30);
         assert!(msg.contains("0xF8 here is «ø»"), "{msg}");
         assert!(msg.contains("«Bjørkevik kommune»"), "{msg}");

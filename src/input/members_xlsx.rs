@@ -13,8 +13,10 @@ use std::ops::Range;
 use calamine::{DataRef, Reader, Xlsx, XlsxError};
 
 use crate::base::diag::{Diagnostic, Loc};
+use crate::base::i18n::Msg;
 use crate::input::members_csv::{self, MAX_COLUMNS, MAX_MEMBERS};
 use crate::input::raw::{Diags, Table, suggest};
+use crate::msg;
 
 /// The unpacked parts of a workbook (their sizes as the zip directory states them, which the
 /// unpacking holds them to) may be at most this large together: a small file can otherwise
@@ -49,7 +51,7 @@ pub enum Problem {
     /// The sheet named by `ark` is not in the workbook (its sheets are given).
     NoSuchSheet(Vec<String>),
     /// The workbook itself cannot be read: message and help.
-    Workbook(String, String),
+    Workbook(Msg, Msg),
 }
 
 /// `A`, `B`, ..., `Z`, `AA`, ... for a 0-based column.
@@ -81,12 +83,10 @@ pub fn open(bytes: &[u8], wanted: Option<&str>) -> Result<Sheet, Problem> {
             .find(|n| *n == w)
             .cloned()
             .ok_or(Problem::NoSuchSheet(names.clone()))?,
-        None => names.first().cloned().ok_or_else(|| {
-            Problem::Workbook(
-                "the workbook has no sheets".into(),
-                "put the members on the first sheet, one row each".into(),
-            )
-        })?,
+        None => names
+            .first()
+            .cloned()
+            .ok_or_else(|| Problem::Workbook(msg!("xlsx-no-sheets"), msg!("xlsx-no-sheets-help")))?,
     };
     let mut reader = wb
         .worksheet_cells_reader(&name)
@@ -122,12 +122,13 @@ struct RowCount {
 fn check_limits(sheet: &str, row: u32, col: u32, rows: &mut RowCount) -> Result<(), Problem> {
     if col as usize >= MAX_COLUMNS {
         return Err(Problem::Workbook(
-            format!(
-                "ark {sheet}, celle {}: the sheet has more than the {MAX_COLUMNS} columns a member list may have",
-                a1(row, col)
+            msg!(
+                "xlsx-too-many-columns",
+                sheet = sheet,
+                cell = a1(row, col),
+                max = MAX_COLUMNS
             ),
-            "the first row names the columns, e.g. `avtale.id`, `virksomhet.navn`, ...; delete the columns after them"
-                .into(),
+            msg!("xlsx-too-many-columns-help"),
         ));
     }
     if rows.last != Some(row) {
@@ -135,11 +136,13 @@ fn check_limits(sheet: &str, row: u32, col: u32, rows: &mut RowCount) -> Result<
         rows.count += 1;
         if rows.count > MAX_MEMBERS + 1 {
             return Err(Problem::Workbook(
-                format!(
-                    "ark {sheet}, rad {}: more than {MAX_MEMBERS} members; a segment may have at most {MAX_MEMBERS}",
-                    row as u64 + 1
+                msg!(
+                    "xlsx-too-many-members",
+                    sheet = sheet,
+                    row = row as u64 + 1,
+                    max = MAX_MEMBERS
                 ),
-                "split the members over several segment files".into(),
+                msg!("too-many-members-help"),
             ));
         }
     }
@@ -182,22 +185,9 @@ pub fn number(f: f64) -> String {
 fn workbook_problem(bytes: &[u8], e: &XlsxError) -> Problem {
     let old_xls = bytes.starts_with(b"\xD0\xCF\x11\xE0");
     match e {
-        XlsxError::Password => Problem::Workbook(
-            "the workbook is password-protected, so it cannot be read".into(),
-            "remove the password: Fil → Info → Beskytt arbeidsbok → Krypter med passord, and empty the field \
-             (File → Info → Protect Workbook → Encrypt with Password)"
-                .into(),
-        ),
-        _ if old_xls => Problem::Workbook(
-            "this is an Excel 97–2003 workbook (.xls) or another Office file, not an .xlsx workbook".into(),
-            "in Excel: Fil → Lagre som → «Excel-arbeidsbok (*.xlsx)» (File → Save As → «Excel Workbook (*.xlsx)»)"
-                .into(),
-        ),
-        _ => Problem::Workbook(
-            format!("the workbook cannot be read: {e}"),
-            "is it an .xlsx file saved by Excel? Open it in Excel and save it again as «Excel-arbeidsbok (*.xlsx)»"
-                .into(),
-        ),
+        XlsxError::Password => Problem::Workbook(msg!("xlsx-password"), msg!("xlsx-password-help")),
+        _ if old_xls => Problem::Workbook(msg!("xlsx-old-format"), msg!("xlsx-old-format-help")),
+        _ => Problem::Workbook(msg!("xlsx-unreadable", error = e), msg!("xlsx-unreadable-help")),
     }
 }
 
@@ -211,11 +201,8 @@ fn check_unpacked_size(bytes: &[u8]) -> Result<(), Problem> {
         return Ok(());
     }
     Err(Problem::Workbook(
-        format!(
-            "the workbook unpacks to more than {} MiB, more than a member list may take",
-            MAX_UNPACKED_BYTES / (1024 * 1024)
-        ),
-        "keep only the member sheet in the workbook, or split the members over several segment files".into(),
+        msg!("xlsx-too-large", mib = MAX_UNPACKED_BYTES / (1024 * 1024)),
+        msg!("xlsx-too-large-help"),
     ))
 }
 
@@ -324,11 +311,9 @@ pub fn read(diags: &mut Diags, file: usize, sheet: &Sheet) -> Vec<(Table, Loc, u
                 "csv-syntax",
                 Loc::new(file, 0..0),
                 "",
-                format!("ark {}: the sheet is empty", sheet.name),
+                msg!("xlsx-sheet-empty", sheet = &sheet.name),
             )
-            .with_help(
-                "the first row names the columns (`avtale.id`, `virksomhet.navn`, ...), each further row is a member",
-            ),
+            .with_help(msg!("xlsx-sheet-empty-help")),
         );
         return Vec::new();
     };
@@ -383,16 +368,13 @@ fn report_unnamed(diags: &mut Diags, file: usize, header: &[SheetCell], c: &Shee
             "csv-syntax",
             Loc::new(file, c.span.clone()),
             "",
-            format!(
-                "column {} has values but no name in the header row (cell {} is empty)",
-                column_name(c.col),
-                a1(head, c.col)
+            msg!(
+                "xlsx-unnamed-column",
+                column = column_name(c.col),
+                cell = a1(head, c.col)
             ),
         )
-        .with_help(format!(
-            "write the column's key path, e.g. `virksomhet.navn`, in {}, or delete the column",
-            a1(head, c.col)
-        )),
+        .with_help(msg!("xlsx-unnamed-column-help", cell = a1(head, c.col))),
     );
 }
 
@@ -404,24 +386,19 @@ fn report_error(diags: &mut Diags, file: usize, c: &SheetCell, columns: &[Option
             "invalid-value",
             Loc::new(file, c.span.clone()),
             path,
-            format!("the cell holds the Excel error `{}`, not a value", c.value),
+            msg!("xlsx-cell-error", error = &c.value),
         )
-        .with_help("fix the formula, or paste the value itself (Lim inn spesielt → Verdier / Paste Special → Values)"),
+        .with_help(msg!("xlsx-cell-error-help")),
     );
 }
 
 /// The error for an `ark` naming no sheet of the workbook.
 pub fn no_such_sheet(loc: Loc, wanted: &str, names: &[String]) -> Diagnostic {
     let list = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
-    let d = Diagnostic::error(
-        "invalid-value",
-        loc,
-        "ark",
-        format!("the workbook has no sheet named `{wanted}`"),
-    );
+    let d = Diagnostic::error("invalid-value", loc, "ark", msg!("xlsx-no-such-sheet", sheet = wanted));
     match suggest(wanted, names.iter().map(String::as_str)) {
-        Some(s) => d.with_help(format!("did you mean `{s}`? the sheets are {list}")),
-        None => d.with_help(format!("the sheets are {list}")),
+        Some(s) => d.with_help(msg!("xlsx-no-such-sheet-help-suggest", suggestion = s, sheets = list)),
+        None => d.with_help(msg!("xlsx-no-such-sheet-help", sheets = list)),
     }
 }
 

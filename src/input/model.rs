@@ -6,7 +6,9 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::base::diag::{Loc, Sp};
+use crate::base::i18n::Msg;
 use crate::input::raw::{Diags, Reader, Table};
+use crate::msg;
 
 pub const SPRAAK: &[&str] = crate::catalog::LANGUAGES;
 pub const STATUS: &[&str] = &["utkast", "til_signering", "signert"];
@@ -313,7 +315,7 @@ pub fn read_agreement(diags: &mut Diags, table: &Table, root: Loc, path: &str) -
 
 /// Read the required `[avtale]` table, or an empty one placed at `root` when it is missing.
 fn require_avtale(diags: &mut Diags, r: &Reader, root: &Loc) -> Avtale {
-    match r.table_req(diags, "avtale", "add an `[avtale]` table with `id` and `dato`") {
+    match r.table_req(diags, "avtale", msg!("help-avtale")) {
         Some((t, loc, p)) => read_avtale(diags, t, loc, &p),
         None => Avtale {
             loc: root.clone(),
@@ -331,7 +333,7 @@ fn require_avtale(diags: &mut Diags, r: &Reader, root: &Loc) -> Avtale {
 
 /// Read the required `[virksomhet]` table, or an empty one placed at `root` when it is missing.
 fn require_virksomhet(diags: &mut Diags, r: &Reader, root: &Loc) -> Virksomhet {
-    match r.table_req(diags, "virksomhet", "add a `[virksomhet]` table for the consumer") {
+    match r.table_req(diags, "virksomhet", msg!("help-virksomhet")) {
         Some((t, loc, p)) => read_virksomhet(diags, t, loc, &p),
         None => Virksomhet {
             loc: root.clone(),
@@ -349,9 +351,9 @@ fn read_kontakt(diags: &mut Diags, t: &Table, loc: Loc, p: &str) -> Kontakt {
     let k = Reader::open(diags, t, loc.clone(), p, KONTAKT_KEYS);
     Kontakt {
         rolle: k.enum_req(diags, "rolle", KONTAKT_ROLLE),
-        navn: k.str_req(diags, "navn", "the contact person's full name"),
+        navn: k.str_req(diags, "navn", msg!("help-contact-name")),
         tittel: k.str_opt(diags, "tittel"),
-        epost: k.str_req(diags, "epost", "the contact person's e-mail address"),
+        epost: k.str_req(diags, "epost", msg!("help-contact-email")),
         telefon: k.str_opt(diags, "telefon"),
         loc,
     }
@@ -361,8 +363,8 @@ fn read_kontakt(diags: &mut Diags, t: &Table, loc: Loc, p: &str) -> Kontakt {
 fn read_signatar(diags: &mut Diags, t: &Table, loc: Loc, p: &str) -> Signatar {
     let s = Reader::open(diags, t, loc.clone(), p, SIGNATAR_KEYS);
     Signatar {
-        navn: s.str_req(diags, "navn", "the signatory's full name"),
-        tittel: s.str_req(diags, "tittel", "the signatory's title, e.g. `Daglig leder`"),
+        navn: s.str_req(diags, "navn", msg!("help-signatory-name")),
+        tittel: s.str_req(diags, "tittel", msg!("help-signatory-title")),
         fullmakt: s.enum_req(diags, "fullmakt", FULLMAKT),
         fullmakt_referanse: s.str_opt(diags, "fullmakt_referanse"),
         epost: s.str_opt(diags, "epost"),
@@ -374,13 +376,9 @@ fn read_signatar(diags: &mut Diags, t: &Table, loc: Loc, p: &str) -> Signatar {
 fn read_segment(diags: &mut Diags, t: &Table, loc: Loc, p: &str) -> Segment {
     let s = Reader::open(diags, t, loc, p, SEGMENT_KEYS);
     Segment {
-        id: s.str_req(diags, "id", "the segment's id, e.g. `kommunal-sektor`"),
+        id: s.str_req(diags, "id", msg!("help-segment-id")),
         ansvarlig: s
-            .table_req(
-                diags,
-                "ansvarlig",
-                "the segment owner: `ansvarlig = { navn = \"…\", organisasjonsnummer = \"…\" }`",
-            )
+            .table_req(diags, "ansvarlig", msg!("help-segment-owner"))
             .map(|(t, loc, p)| read_part(diags, t, loc, &p)),
         avtale: s.str_opt(diags, "avtale"),
     }
@@ -391,12 +389,8 @@ fn read_databehandler(diags: &mut Diags, t: &Table, loc: Loc, p: String) -> Data
     let d = Reader::open(diags, t, loc.clone(), &p, DATABEHANDLER_KEYS);
     let (tjenester, tjenester_loc) = read_processor_services(diags, &d, &loc, &p);
     Databehandler {
-        navn: d.str_req(diags, "navn", "the data processor's name"),
-        organisasjonsnummer: d.str_req(
-            diags,
-            "organisasjonsnummer",
-            "the processor's 9-digit organisation number",
-        ),
+        navn: d.str_req(diags, "navn", msg!("help-processor-name")),
+        organisasjonsnummer: d.str_req(diags, "organisasjonsnummer", msg!("help-processor-orgnr")),
         rolle: d.enum_req(diags, "rolle", DATABEHANDLER_ROLLE),
         databehandleravtale: d.date_req(diags, "databehandleravtale"),
         tjenester,
@@ -417,9 +411,9 @@ fn read_processor_services(diags: &mut Diags, d: &Reader, loc: &Loc, p: &str) ->
                         "missing-field",
                         loc.clone(),
                         crate::input::raw::join(p, "tjenester"),
-                        "missing required key `tjenester`",
+                        msg!("missing-field", key = "tjenester"),
                     )
-                    .with_help("list the ids of the requested services this processor handles"),
+                    .with_help(msg!("help-processor-services")),
                 );
             }
             (Vec::new(), None)
@@ -429,11 +423,11 @@ fn read_processor_services(diags: &mut Diags, d: &Reader, loc: &Loc, p: &str) ->
 
 /// Read the required `[vilkaar]` table, or an empty one placed at `root` when it is missing.
 fn require_vilkaar(diags: &mut Diags, r: &Reader, root: &Loc) -> Vilkaar {
-    match r.table_req(diags, "vilkaar", "add `[vilkaar]` with `delingsvilkaar = \"2022-05\"`") {
+    match r.table_req(diags, "vilkaar", msg!("help-vilkaar")) {
         Some((t, loc, p)) => {
             let v = Reader::open(diags, t, loc.clone(), &p, VILKAAR_KEYS);
             Vilkaar {
-                delingsvilkaar: v.str_req(diags, "delingsvilkaar", "the pinned version, e.g. `2022-05`"),
+                delingsvilkaar: v.str_req(diags, "delingsvilkaar", msg!("help-delingsvilkaar")),
                 loc,
             }
         }
@@ -447,7 +441,7 @@ fn require_vilkaar(diags: &mut Diags, r: &Reader, root: &Loc) -> Vilkaar {
 fn read_avtale(diags: &mut Diags, t: &Table, loc: Loc, p: &str) -> Avtale {
     let a = Reader::open(diags, t, loc.clone(), p, AVTALE_KEYS);
     Avtale {
-        id: a.str_req(diags, "id", "a unique agreement id, e.g. `KA-2026-0001`"),
+        id: a.str_req(diags, "id", msg!("help-agreement-id")),
         spraak: a.enum_opt(diags, "spraak", SPRAAK),
         status: a.enum_opt(diags, "status", STATUS),
         dato: a.date_req(diags, "dato"),
@@ -462,32 +456,20 @@ fn read_avtale(diags: &mut Diags, t: &Table, loc: Loc, p: &str) -> Avtale {
 fn read_virksomhet(diags: &mut Diags, t: &Table, loc: Loc, p: &str) -> Virksomhet {
     let v = Reader::open(diags, t, loc.clone(), p, VIRKSOMHET_KEYS);
     Virksomhet {
-        navn: v.str_req(diags, "navn", "the organisation's registered name"),
-        organisasjonsnummer: v.str_req(
-            diags,
-            "organisasjonsnummer",
-            "the main unit's 9-digit organisation number",
-        ),
+        navn: v.str_req(diags, "navn", msg!("help-organisation-name")),
+        organisasjonsnummer: v.str_req(diags, "organisasjonsnummer", msg!("help-main-unit-orgnr")),
         organisasjonsform: v.str_opt(diags, "organisasjonsform"),
         postadresse: v
-            .table_req(
-                diags,
-                "postadresse",
-                "`postadresse = { adresse = \"…\", postnummer = \"0000\", poststed = \"…\" }`",
-            )
+            .table_req(diags, "postadresse", msg!("help-postadresse"))
             .map(|(t, loc, p)| {
                 let a = Reader::open(diags, t, loc, &p, POSTADRESSE_KEYS);
                 Postadresse {
-                    adresse: a.str_req(diags, "adresse", "street address or PO box"),
-                    postnummer: a.str_req(diags, "postnummer", "a 4-digit postcode"),
-                    poststed: a.str_req(diags, "poststed", "the postal town"),
+                    adresse: a.str_req(diags, "adresse", msg!("help-adresse")),
+                    postnummer: a.str_req(diags, "postnummer", msg!("help-postnummer")),
+                    poststed: a.str_req(diags, "poststed", msg!("help-poststed")),
                 }
             }),
-        varslingsadresse: v.str_req(
-            diags,
-            "varslingsadresse",
-            "the e-mail address where Skatteetaten sends notices",
-        ),
+        varslingsadresse: v.str_req(diags, "varslingsadresse", msg!("help-varslingsadresse")),
         loc,
     }
 }
@@ -495,8 +477,8 @@ fn read_virksomhet(diags: &mut Diags, t: &Table, loc: Loc, p: &str) -> Virksomhe
 fn read_part(diags: &mut Diags, t: &Table, loc: Loc, p: &str) -> Part {
     let r = Reader::open(diags, t, loc, p, PART_KEYS);
     Part {
-        navn: r.str_req(diags, "navn", "the organisation's name"),
-        organisasjonsnummer: r.str_req(diags, "organisasjonsnummer", "a 9-digit organisation number"),
+        navn: r.str_req(diags, "navn", msg!("help-part-name")),
+        organisasjonsnummer: r.str_req(diags, "organisasjonsnummer", msg!("help-part-orgnr")),
     }
 }
 
@@ -506,14 +488,10 @@ fn read_tjeneste(diags: &mut Diags, t: &Table, loc: Loc, p: &str) -> Tjeneste {
     let miljoe = read_miljoe(diags, &r, p);
     let retur = r.str_array_opt(diags, "retur_url");
     Tjeneste {
-        id: r.str_req(diags, "id", "a service id from the catalogue, e.g. `inntekt`"),
-        rettighetspakke: r.str_req(diags, "rettighetspakke", "a rights package the service offers"),
-        bruksvilkaar: r.str_req(
-            diags,
-            "bruksvilkaar",
-            "the pinned version of the service's terms of use",
-        ),
-        formaal: r.str_req(diags, "formaal", "what the data is used for, at least 20 characters"),
+        id: r.str_req(diags, "id", msg!("help-service-id")),
+        rettighetspakke: r.str_req(diags, "rettighetspakke", msg!("help-rights-package")),
+        bruksvilkaar: r.str_req(diags, "bruksvilkaar", msg!("help-bruksvilkaar")),
+        formaal: r.str_req(diags, "formaal", msg!("help-formaal")),
         miljoe,
         tilkobling: r.enum_opt(diags, "tilkobling", TILKOBLING),
         retur_url: retur.as_ref().map(|(list, _)| list.clone()),
@@ -524,7 +502,7 @@ fn read_tjeneste(diags: &mut Diags, t: &Table, loc: Loc, p: &str) -> Tjeneste {
             "utleveringsgrunnlag",
             UTLEVERING_TYPE,
             UTLEVERING_KEYS,
-            "add `[tjeneste.utleveringsgrunnlag]` with `type` and `henvisning` (the basis to obtain the data)",
+            msg!("help-utleveringsgrunnlag"),
         ),
         behandlingsgrunnlag: read_grunnlag(
             diags,
@@ -532,7 +510,7 @@ fn read_tjeneste(diags: &mut Diags, t: &Table, loc: Loc, p: &str) -> Tjeneste {
             "behandlingsgrunnlag",
             BEHANDLING_TYPE,
             BEHANDLING_KEYS,
-            "add `[tjeneste.behandlingsgrunnlag]` with `type` and `henvisning` (the basis to process the data)",
+            msg!("help-behandlingsgrunnlag"),
         ),
         loc,
         path: p.to_string(),
@@ -550,15 +528,15 @@ fn read_miljoe(diags: &mut Diags, r: &Reader, p: &str) -> Vec<Sp<String>> {
                         crate::base::diag::Diagnostic::error_at(
                             "invalid-value",
                             &m,
-                            format!("`{}` is not an environment", m.v),
+                            msg!("not-an-environment", value = &m.v),
                         )
-                        .with_help("allowed: `test`, `produksjon`"),
+                        .with_help(msg!("allowed", allowed = "`test`, `produksjon`")),
                     );
                 } else if out.iter().any(|o| o.v == m.v) {
                     diags.push(crate::base::diag::Diagnostic::error_at(
                         "invalid-value",
                         &m,
-                        format!("environment `{}` is listed twice", m.v),
+                        msg!("environment-twice", value = &m.v),
                     ));
                 } else {
                     out.push(m);
@@ -570,9 +548,9 @@ fn read_miljoe(diags: &mut Diags, r: &Reader, p: &str) -> Vec<Sp<String>> {
                         "invalid-value",
                         arr_loc,
                         crate::input::raw::join(p, "miljoe"),
-                        "`miljoe` needs at least one environment",
+                        msg!("environments-empty"),
                     )
-                    .with_help("leave `miljoe` out to request both `test` and `produksjon`"),
+                    .with_help(msg!("environments-empty-help")),
                 );
             }
             out
@@ -588,13 +566,13 @@ fn read_grunnlag(
     key: &str,
     types: &[&str],
     keys: &[&str],
-    help: &str,
+    help: Msg,
 ) -> Option<Grunnlag> {
     r.table_req(diags, key, help).map(|(t, loc, gp)| {
         let g = Reader::open(diags, t, loc.clone(), &gp, keys);
         Grunnlag {
             kind: g.enum_req(diags, "type", types),
-            henvisning: g.str_req(diags, "henvisning", "the statute or consent the basis rests on"),
+            henvisning: g.str_req(diags, "henvisning", msg!("help-henvisning")),
             egen_hjemmel: if keys.contains(&"egen_hjemmel") {
                 g.str_opt(diags, "egen_hjemmel")
             } else {

@@ -4,6 +4,8 @@
 use toml::de::{DeTable, DeValue};
 
 use crate::base::diag::{Diagnostic, Loc, Sp};
+use crate::base::i18n::Msg;
+use crate::msg;
 
 #[derive(Debug, Clone)]
 pub enum Raw {
@@ -19,16 +21,17 @@ pub enum Raw {
 }
 
 impl Raw {
-    pub fn type_name(&self) -> &'static str {
-        match self {
-            Raw::Str(_) | Raw::Cell(_) => "a string",
-            Raw::Int(_) => "an integer",
-            Raw::Float(_) => "a float",
-            Raw::Bool(_) => "a boolean",
-            Raw::Datetime(_) => "a date-time",
-            Raw::Array(_) => "an array",
-            Raw::Table(_) => "a table",
-        }
+    /// What kind of value this is, as in "found a string".
+    pub fn type_msg(&self) -> Msg {
+        Msg::new(match self {
+            Raw::Str(_) | Raw::Cell(_) => "type-string",
+            Raw::Int(_) => "type-integer",
+            Raw::Float(_) => "type-float",
+            Raw::Bool(_) => "type-boolean-plain",
+            Raw::Datetime(_) => "type-datetime",
+            Raw::Array(_) => "type-array",
+            Raw::Table(_) => "type-table",
+        })
     }
 }
 
@@ -134,11 +137,11 @@ impl<'a> Reader<'a> {
                     "unknown-key",
                     e.key_loc.clone(),
                     e.node.path.clone(),
-                    format!("unknown key `{}`", e.key),
+                    msg!("unknown-key", key = &e.key),
                 );
                 d = match suggest(&e.key, known.iter().copied()) {
-                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                    None => d.with_help(format!("known keys here: {}", quote_list(known))),
+                    Some(s) => d.with_help(msg!("did-you-mean", suggestion = s)),
+                    None => d.with_help(msg!("unknown-key-help", keys = quote_list(known))),
                 };
                 diags.push(d);
             }
@@ -154,17 +157,16 @@ impl<'a> Reader<'a> {
         self.table.get(key)
     }
 
-    fn missing(&self, diags: &mut Diags, key: &str, help: &str) {
-        let mut d = Diagnostic::error(
-            "missing-field",
-            self.loc.clone(),
-            join(&self.path, key),
-            format!("missing required key `{key}`"),
+    fn missing(&self, diags: &mut Diags, key: &str, help: Msg) {
+        diags.push(
+            Diagnostic::error(
+                "missing-field",
+                self.loc.clone(),
+                join(&self.path, key),
+                msg!("missing-field", key = key),
+            )
+            .with_help(help),
         );
-        if !help.is_empty() {
-            d = d.with_help(help.to_string());
-        }
-        diags.push(d);
     }
 
     pub fn str_opt(&self, diags: &mut Diags, key: &str) -> Option<Sp<String>> {
@@ -172,14 +174,14 @@ impl<'a> Reader<'a> {
         as_str(diags, n)
     }
 
-    pub fn str_req(&self, diags: &mut Diags, key: &str, help: &str) -> Option<Sp<String>> {
+    pub fn str_req(&self, diags: &mut Diags, key: &str, help: Msg) -> Option<Sp<String>> {
         match self.node(key) {
             Some(n) => {
                 let s = as_str(diags, n)?;
                 if s.v.trim().is_empty() {
                     diags.push(
-                        Diagnostic::error("invalid-value", s.loc, s.path, format!("`{key}` must not be empty"))
-                            .with_help(help.to_string()),
+                        Diagnostic::error("invalid-value", s.loc, s.path, msg!("empty-value", key = key))
+                            .with_help(help),
                     );
                     return None;
                 }
@@ -199,7 +201,7 @@ impl<'a> Reader<'a> {
     }
 
     pub fn enum_req(&self, diags: &mut Diags, key: &str, allowed: &[&str]) -> Option<Sp<String>> {
-        let s = self.str_req(diags, key, &format!("one of {}", quote_list(allowed)))?;
+        let s = self.str_req(diags, key, msg!("one-of", allowed = quote_list(allowed)))?;
         check_enum(diags, s, allowed)
     }
 
@@ -209,7 +211,7 @@ impl<'a> Reader<'a> {
             Raw::Bool(b) => Some(Sp::new(*b, n.loc.clone(), n.path.clone())),
             Raw::Cell(s) if s == "true" || s == "false" => Some(Sp::new(s == "true", n.loc.clone(), n.path.clone())),
             other => {
-                type_error(diags, n, "a boolean (`true` or `false`)", other);
+                type_error(diags, n, msg!("type-boolean"), other);
                 None
             }
         }
@@ -223,7 +225,7 @@ impl<'a> Reader<'a> {
                 Some(Sp::new(s.parse().unwrap_or(0), n.loc.clone(), n.path.clone()))
             }
             other => {
-                type_error(diags, n, "an integer", other);
+                type_error(diags, n, msg!("type-integer"), other);
                 None
             }
         }
@@ -238,7 +240,7 @@ impl<'a> Reader<'a> {
         match self.node(key) {
             Some(n) => as_date(diags, n),
             None => {
-                self.missing(diags, key, "a date such as `2026-05-12` (no quotes)");
+                self.missing(diags, key, msg!("missing-date-help"));
                 None
             }
         }
@@ -250,13 +252,13 @@ impl<'a> Reader<'a> {
         match &n.raw {
             Raw::Table(t) => Some((t, n.loc.clone(), n.path.clone())),
             other => {
-                type_error(diags, n, "a table", other);
+                type_error(diags, n, msg!("type-table"), other);
                 None
             }
         }
     }
 
-    pub fn table_req(&self, diags: &mut Diags, key: &str, help: &str) -> Option<(&'a Table, Loc, String)> {
+    pub fn table_req(&self, diags: &mut Diags, key: &str, help: Msg) -> Option<(&'a Table, Loc, String)> {
         if self.node(key).is_none() {
             self.missing(diags, key, help);
             return None;
@@ -273,13 +275,13 @@ impl<'a> Reader<'a> {
                 .filter_map(|item| match &item.raw {
                     Raw::Table(t) => Some((t, item.loc.clone(), item.path.clone())),
                     other => {
-                        type_error(diags, item, "a table", other);
+                        type_error(diags, item, msg!("type-table"), other);
                         None
                     }
                 })
                 .collect(),
             other => {
-                type_error(diags, n, &format!("an array of tables (`[[{key}]]`)"), other);
+                type_error(diags, n, msg!("type-array-of-tables", key = key), other);
                 Vec::new()
             }
         }
@@ -300,7 +302,7 @@ impl<'a> Reader<'a> {
                 n.loc.clone(),
             )),
             other => {
-                type_error(diags, n, "an array of strings", other);
+                type_error(diags, n, msg!("type-array-of-strings"), other);
                 None
             }
         }
@@ -311,10 +313,10 @@ fn check_enum(diags: &mut Diags, s: Sp<String>, allowed: &[&str]) -> Option<Sp<S
     if allowed.contains(&s.v.as_str()) {
         return Some(s);
     }
-    let mut d = Diagnostic::error_at("invalid-value", &s, format!("`{}` is not an allowed value", s.v));
+    let mut d = Diagnostic::error_at("invalid-value", &s, msg!("not-allowed", value = &s.v));
     d = match suggest(&s.v, allowed.iter().copied()) {
-        Some(x) => d.with_help(format!("did you mean `{x}`? allowed: {}", quote_list(allowed))),
-        None => d.with_help(format!("allowed: {}", quote_list(allowed))),
+        Some(x) => d.with_help(msg!("allowed-suggest", suggestion = x, allowed = quote_list(allowed))),
+        None => d.with_help(msg!("allowed", allowed = quote_list(allowed))),
     };
     diags.push(d);
     None
@@ -324,7 +326,7 @@ pub fn as_str(diags: &mut Diags, n: &Node) -> Option<Sp<String>> {
     match &n.raw {
         Raw::Str(s) | Raw::Cell(s) => Some(Sp::new(s.clone(), n.loc.clone(), n.path.clone())),
         other => {
-            type_error(diags, n, "a string", other);
+            type_error(diags, n, msg!("type-string"), other);
             None
         }
     }
@@ -339,11 +341,11 @@ fn as_date(diags: &mut Diags, n: &Node) -> Option<Sp<chrono::NaiveDate>> {
                 "invalid-type",
                 n.loc.clone(),
                 n.path.clone(),
-                format!("expected a date, found {}", other.type_name()),
+                Msg::new("expected-date").nested("found", other.type_msg()),
             );
             d = d.with_help(match other {
-                Raw::Str(s) => format!("write the date without quotes: `{}`", s.trim()),
-                _ => "write a TOML local date such as `2026-05-12`".to_string(),
+                Raw::Str(s) => msg!("date-quoted-help", date = s.trim()),
+                _ => msg!("date-type-help"),
             });
             diags.push(d);
             return None;
@@ -357,21 +359,23 @@ fn as_date(diags: &mut Diags, n: &Node) -> Option<Sp<chrono::NaiveDate>> {
                     "invalid-value",
                     n.loc.clone(),
                     n.path.clone(),
-                    format!("`{text}` is not a date"),
+                    msg!("not-a-date", value = &text),
                 )
-                .with_help("write a date as YYYY-MM-DD, e.g. `2026-05-12`"),
+                .with_help(msg!("not-a-date-help")),
             );
             None
         }
     }
 }
 
-pub fn type_error(diags: &mut Diags, n: &Node, expected: &str, found: &Raw) {
+pub fn type_error(diags: &mut Diags, n: &Node, expected: Msg, found: &Raw) {
     diags.push(Diagnostic::error(
         "invalid-type",
         n.loc.clone(),
         n.path.clone(),
-        format!("expected {expected}, found {}", found.type_name()),
+        Msg::new("expected-type")
+            .nested("expected", expected)
+            .nested("found", found.type_msg()),
     ));
 }
 

@@ -5,6 +5,7 @@ use crate::base::diag::{Diagnostic, Sp};
 use crate::catalog::{BASE_LANGUAGE, Catalogue, DELINGSVILKAAR, LANGUAGES, Package, Service, TermsStatus};
 use crate::input::model::{Agreement, Databehandler, Grunnlag, Signatar, Tjeneste};
 use crate::input::raw::{Diags, quote_list, suggest};
+use crate::msg;
 
 /// Remove the spaces allowed inside an organisation number.
 pub fn normalise_orgnr(s: &str) -> String {
@@ -32,29 +33,22 @@ fn check_orgnr(diags: &mut Diags, n: &Sp<String>, testdata: bool) {
     let digits = normalise_orgnr(&n.v);
     if digits.len() != 9 || !digits.chars().all(|c| c.is_ascii_digit()) {
         diags.push(
-            Diagnostic::error_at("orgnr-format", n, format!("`{}` is not 9 digits", n.v))
-                .with_help("an organisation number has exactly 9 digits, e.g. `974 761 076`"),
+            Diagnostic::error_at("orgnr-format", n, msg!("orgnr-format", value = &n.v))
+                .with_help(msg!("orgnr-format-help")),
         );
         return;
     }
     if !orgnr_checksum_ok(&digits) {
         diags.push(
-            Diagnostic::error_at("orgnr-checksum", n, format!("`{}` has a wrong check digit", n.v))
-                .with_help("check the number against Enhetsregisteret; the last digit is a mod-11 check digit"),
+            Diagnostic::error_at("orgnr-checksum", n, msg!("orgnr-checksum", value = &n.v))
+                .with_help(msg!("orgnr-checksum-help")),
         );
         return;
     }
     if !testdata && !digits.starts_with(['8', '9']) {
         diags.push(
-            Diagnostic::warning_at(
-                "orgnr-test-range",
-                n,
-                format!(
-                    "`{}` does not start with 8 or 9, as registered organisation numbers do",
-                    n.v
-                ),
-            )
-            .with_help("if this is synthetic test data, set `testdata = true` in `[avtale]`"),
+            Diagnostic::warning_at("orgnr-test-range", n, msg!("orgnr-test-range", value = &n.v))
+                .with_help(msg!("orgnr-test-range-help")),
         );
     }
 }
@@ -87,10 +81,7 @@ fn check_email(diags: &mut Diags, e: &Option<Sp<String>>) {
     if let Some(e) = e
         && !plausible_email(&e.v)
     {
-        diags.push(
-            Diagnostic::error_at("email", e, format!("`{}` is not a plausible e-mail address", e.v))
-                .with_help("write an address such as `postmottak@example.no`"),
-        );
+        diags.push(Diagnostic::error_at("email", e, msg!("email", value = &e.v)).with_help(msg!("email-help")));
     }
 }
 
@@ -114,8 +105,8 @@ fn check_avtale(diags: &mut Diags, a: &Agreement) {
         && !id.v.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
     {
         diags.push(
-            Diagnostic::error_at("invalid-value", id, format!("`{}` is not a valid agreement id", id.v))
-                .with_help("use letters A-Z, digits, `-`, `_` and `.` only: the id names the PDF file"),
+            Diagnostic::error_at("invalid-value", id, msg!("agreement-id", value = &id.v))
+                .with_help(msg!("agreement-id-help")),
         );
     }
     if let (Some(dato), Some(fra)) = (&a.avtale.dato, &a.avtale.gyldig_fra)
@@ -125,10 +116,10 @@ fn check_avtale(diags: &mut Diags, a: &Agreement) {
             Diagnostic::error_at(
                 "date-order",
                 fra,
-                format!("`gyldig_fra` ({}) is before the agreement date ({})", fra.v, dato.v),
+                msg!("date-order-valid-from", from = fra.v, date = dato.v),
             )
-            .with_related(dato.loc.clone(), "agreement date")
-            .with_help("the agreement cannot take effect before it is dated"),
+            .with_related(dato.loc.clone(), msg!("related-agreement-date"))
+            .with_help(msg!("date-order-valid-from-help")),
         );
     }
 }
@@ -143,12 +134,8 @@ fn check_virksomhet(diags: &mut Diags, a: &Agreement, testdata: bool) {
         && !((2..=4).contains(&f.v.len()) && f.v.chars().all(|c| c.is_ascii_uppercase()))
     {
         diags.push(
-            Diagnostic::error_at(
-                "invalid-value",
-                f,
-                format!("`{}` is not an organisation form code", f.v),
-            )
-            .with_help("use the Enhetsregisteret code: 2-4 capital letters, e.g. `AS`, `KOMM`, `ORGL`"),
+            Diagnostic::error_at("invalid-value", f, msg!("organisation-form", value = &f.v))
+                .with_help(msg!("organisation-form-help")),
         );
     }
     if let Some(p) = &v.postadresse
@@ -156,8 +143,7 @@ fn check_virksomhet(diags: &mut Diags, a: &Agreement, testdata: bool) {
         && !(n.v.len() == 4 && n.v.chars().all(|c| c.is_ascii_digit()))
     {
         diags.push(
-            Diagnostic::error_at("postnummer", n, format!("`{}` is not a 4-digit postcode", n.v))
-                .with_help("write the postcode as a string of 4 digits, e.g. `\"0150\"`"),
+            Diagnostic::error_at("postnummer", n, msg!("postnummer", value = &n.v)).with_help(msg!("postnummer-help")),
         );
     }
     check_email(diags, &v.varslingsadresse);
@@ -170,10 +156,7 @@ fn check_kontakter(diags: &mut Diags, a: &Agreement) {
         if let Some(t) = &k.telefon
             && !plausible_phone(&t.v)
         {
-            diags.push(
-                Diagnostic::error_at("phone", t, format!("`{}` is not a plausible phone number", t.v))
-                    .with_help("write 8 digits (`912 34 567`) or `+` and 7-15 digits (`+47 912 34 567`)"),
-            );
+            diags.push(Diagnostic::error_at("phone", t, msg!("phone", value = &t.v)).with_help(msg!("phone-help")));
         }
     }
     for role in ["forretning", "teknisk"] {
@@ -183,9 +166,9 @@ fn check_kontakter(diags: &mut Diags, a: &Agreement) {
                     "missing-contact-role",
                     a.root.clone(),
                     crate::input::raw::join(&a.prefix, "kontakt"),
-                    format!("no contact with `rolle = \"{role}\"`"),
+                    msg!("missing-contact-role", role = role),
                 )
-                .with_help(format!("add a `[[kontakt]]` table with `rolle = \"{role}\"`")),
+                .with_help(msg!("missing-contact-role-help", role = role)),
             );
         }
     }
@@ -199,9 +182,9 @@ fn check_signatarer(diags: &mut Diags, a: &Agreement) {
                 "missing-signatory",
                 a.root.clone(),
                 crate::input::raw::join(&a.prefix, "signatar"),
-                "the agreement has no signatory",
+                msg!("missing-signatory"),
             )
-            .with_help("add a `[[signatar]]` table for a person with authority to sign for the consumer"),
+            .with_help(msg!("missing-signatory-help")),
         );
     }
     for s in &a.signatar {
@@ -219,21 +202,13 @@ fn check_delegation(diags: &mut Diags, s: &Signatar) {
         (None, true) => {
             let f = s.fullmakt.as_ref().expect("delegated implies fullmakt");
             diags.push(
-                Diagnostic::error_at(
-                    "delegation-reference",
-                    f,
-                    "delegated authority without `fullmakt_referanse`",
-                )
-                .with_help("add `fullmakt_referanse` naming the delegation decision"),
+                Diagnostic::error_at("delegation-reference", f, msg!("delegation-without-reference"))
+                    .with_help(msg!("delegation-without-reference-help")),
             );
         }
         (Some(r), false) if s.fullmakt.is_some() => diags.push(
-            Diagnostic::error_at(
-                "delegation-reference",
-                r,
-                "`fullmakt_referanse` is only allowed with `fullmakt = \"delegert\"`",
-            )
-            .with_help("remove `fullmakt_referanse`, or set `fullmakt = \"delegert\"`"),
+            Diagnostic::error_at("delegation-reference", r, msg!("reference-without-delegation"))
+                .with_help(msg!("reference-without-delegation-help")),
         ),
         _ => {}
     }
@@ -250,9 +225,9 @@ fn check_segment(diags: &mut Diags, a: &Agreement, testdata: bool) {
             && normalise_orgnr(&own.v) == normalise_orgnr(&n.v)
         {
             diags.push(
-                Diagnostic::warning_at("segment-owner-self", n, "the segment owner is the consumer itself")
-                    .with_related(own.loc.clone(), "the consumer's number")
-                    .with_help("a segment owner speaks for other organisations; check the `[segment]` table"),
+                Diagnostic::warning_at("segment-owner-self", n, msg!("segment-owner-self"))
+                    .with_related(own.loc.clone(), msg!("related-consumer-number"))
+                    .with_help(msg!("segment-owner-self-help")),
             );
         }
     }
@@ -291,13 +266,10 @@ fn check_databehandler(diags: &mut Diags, a: &Agreement, d: &Databehandler, requ
             Diagnostic::error_at(
                 "date-order",
                 date,
-                format!(
-                    "the data processing agreement ({}) is dated after the agreement ({})",
-                    date.v, dato.v
-                ),
+                msg!("date-order-processor", processor_date = date.v, date = dato.v),
             )
-            .with_related(dato.loc.clone(), "agreement date")
-            .with_help("the data processing agreement must be in place before this agreement is made"),
+            .with_related(dato.loc.clone(), msg!("related-agreement-date"))
+            .with_help(msg!("date-order-processor-help")),
         );
     }
     if d.tjenester.is_empty()
@@ -308,24 +280,21 @@ fn check_databehandler(diags: &mut Diags, a: &Agreement, d: &Databehandler, requ
                 "invalid-value",
                 l.clone(),
                 format!("{}.tjenester", d.path),
-                "`tjenester` is empty",
+                msg!("processor-services-empty"),
             )
-            .with_help("list at least one requested service this processor handles"),
+            .with_help(msg!("processor-services-empty-help")),
         );
     }
     for s in &d.tjenester {
         if !requested.contains(&s.v.as_str()) {
             diags.push(
-                Diagnostic::error_at(
-                    "processor-service",
-                    s,
-                    format!("the processor handles `{}`, which this agreement does not request", s.v),
-                )
-                .with_help(if requested.is_empty() {
-                    "request the service in a `[[tjeneste]]` table".to_string()
-                } else {
-                    format!("requested services: {}", quote_list(requested))
-                }),
+                Diagnostic::error_at("processor-service", s, msg!("processor-service", service = &s.v)).with_help(
+                    if requested.is_empty() {
+                        msg!("processor-service-help-none")
+                    } else {
+                        msg!("processor-service-help", services = quote_list(requested))
+                    },
+                ),
             );
         }
     }
@@ -342,9 +311,9 @@ fn check_tjenester(diags: &mut Diags, a: &Agreement, cat: &Catalogue) {
                 "missing-field",
                 a.root.clone(),
                 crate::input::raw::join(&a.prefix, "tjeneste"),
-                "the agreement requests no service",
+                msg!("no-service"),
             )
-            .with_help("add a `[[tjeneste]]` table for each sharing service requested"),
+            .with_help(msg!("no-service-help")),
         );
     }
 }
@@ -362,19 +331,16 @@ fn check_terms_pin(diags: &mut Diags, a: &Agreement, pin: &Sp<String>, doc: &cra
             Diagnostic::warning_at(
                 "terms-language-fallback",
                 pin,
-                format!(
-                    "`{}@{}` has no text in `{lang}`; the agreement will include the bokmål text, which is binding",
-                    doc.id, pin.v
+                msg!(
+                    "terms-language-fallback",
+                    terms = &doc.id,
+                    version = &pin.v,
+                    lang = lang
                 ),
             )
             .with_help(match translated {
-                Some(t) => format!(
-                    "version `{}` has a `{lang}` text; pin it when the agreement is revised",
-                    t.versjon
-                ),
-                None => {
-                    "write the agreement in bokmål (`spraak = \"nb\"`), or ask the terms owner for a translation".into()
-                }
+                Some(t) => msg!("terms-language-fallback-help", version = &t.versjon, lang = lang),
+                None => msg!("terms-language-fallback-help-none"),
             }),
         );
     }
@@ -383,26 +349,26 @@ fn check_terms_pin(diags: &mut Diags, a: &Agreement, pin: &Sp<String>, doc: &cra
             Diagnostic::error_at(
                 "unknown-terms-version",
                 pin,
-                format!("`{}` has no version `{}`", doc.id, pin.v),
+                msg!("unknown-terms-version", terms = &doc.id, version = &pin.v),
             )
             .with_help(match doc.current() {
-                Some(c) => format!(
-                    "the current version is `{}`; known: {}",
-                    c.versjon,
-                    quote_list(&versions)
+                Some(c) => msg!(
+                    "unknown-terms-version-help",
+                    current = &c.versjon,
+                    versions = quote_list(&versions)
                 ),
-                None => format!("known versions: {}", quote_list(&versions)),
+                None => msg!("unknown-terms-version-help-none", versions = quote_list(&versions)),
             }),
         ),
         Some(v) if v.status == TermsStatus::Trukket => diags.push(
             Diagnostic::error_at(
                 "terms-withdrawn",
                 pin,
-                format!("`{}@{}` has been withdrawn", doc.id, pin.v),
+                msg!("terms-withdrawn", terms = &doc.id, version = &pin.v),
             )
             .with_help(match doc.current() {
-                Some(c) => format!("pin the current version `{}`", c.versjon),
-                None => "pin a version that is in force".to_string(),
+                Some(c) => msg!("terms-withdrawn-help", current = &c.versjon),
+                None => msg!("terms-withdrawn-help-none"),
             }),
         ),
         Some(v) if v.status == TermsStatus::Erstattet => superseded(diags, pin, doc),
@@ -416,14 +382,9 @@ fn check_terms_pin(diags: &mut Diags, a: &Agreement, pin: &Sp<String>, doc: &cra
             Diagnostic::warning_at(
                 "sample-terms",
                 pin,
-                format!(
-                    "`{}@{}` is a sample text, not the terms owner's official text, and the agreement is to be signed",
-                    doc.id, pin.v
-                ),
+                msg!("sample-terms", terms = &doc.id, version = &pin.v),
             )
-            .with_help(
-                "build with the official terms (`--catalogue` or `--templates` from the terms owner) before signing",
-            ),
+            .with_help(msg!("sample-terms-help")),
         );
     }
 }
@@ -432,15 +393,18 @@ fn check_terms_pin(diags: &mut Diags, a: &Agreement, pin: &Sp<String>, doc: &cra
 /// apply in their current version without a new signature, so it is information only.
 fn superseded(diags: &mut Diags, pin: &Sp<String>, doc: &crate::catalog::TermsDoc) {
     let Some(c) = doc.current() else { return };
-    let message = format!("`{}@{}` is superseded by `{}`", doc.id, pin.v, c.versjon);
+    let message = msg!(
+        "terms-superseded",
+        terms = &doc.id,
+        version = &pin.v,
+        current = &c.versjon
+    );
     diags.push(if doc.id == DELINGSVILKAAR {
         Diagnostic::warning_at("terms-superseded", pin, message)
-            .with_help(format!("pin `{}` when the agreement is revised", c.versjon))
+            .with_help(msg!("terms-superseded-help", current = &c.versjon))
     } else {
-        Diagnostic::info_at("terms-superseded", pin, message).with_help(format!(
-            "later bruksvilkår apply without a new signature; pin `{}` to print the version in force",
-            c.versjon
-        ))
+        Diagnostic::info_at("terms-superseded", pin, message)
+            .with_help(msg!("terms-superseded-help-usage", current = &c.versjon))
     });
 }
 
@@ -479,12 +443,9 @@ fn check_purpose(diags: &mut Diags, t: &Tjeneste) {
             Diagnostic::error_at(
                 "short-purpose",
                 f,
-                format!(
-                    "the purpose is {} characters; at least 20 are needed",
-                    f.v.trim().chars().count()
-                ),
+                msg!("short-purpose", length = f.v.trim().chars().count()),
             )
-            .with_help("describe what the data is used for, e.g. `Beregne redusert foreldrebetaling i barnehage`"),
+            .with_help(msg!("short-purpose-help")),
         );
     }
 }
@@ -492,10 +453,10 @@ fn check_purpose(diags: &mut Diags, t: &Tjeneste) {
 /// Report a service id the catalogue does not know, with a suggestion or the known ids.
 fn report_unknown_service(diags: &mut Diags, id: &Sp<String>, cat: &Catalogue) {
     let ids: Vec<&str> = cat.tjenester.iter().map(|s| s.id.as_str()).collect();
-    let d = Diagnostic::error_at("unknown-service", id, format!("unknown service `{}`", id.v));
+    let d = Diagnostic::error_at("unknown-service", id, msg!("unknown-service", service = &id.v));
     diags.push(match suggest(&id.v, ids.iter().copied()) {
-        Some(s) => d.with_help(format!("did you mean `{s}`?")),
-        None => d.with_help(format!("known services: {}", quote_list(&ids))),
+        Some(s) => d.with_help(msg!("did-you-mean", suggestion = s)),
+        None => d.with_help(msg!("unknown-service-help", services = quote_list(&ids))),
     });
 }
 
@@ -507,9 +468,9 @@ fn check_required_services(diags: &mut Diags, a: &Agreement, id: &Sp<String>, se
                 Diagnostic::error_at(
                     "requires-service",
                     id,
-                    format!("`{}` can only be requested together with `{need}`", id.v),
+                    msg!("requires-service", service = &id.v, needed = need),
                 )
-                .with_help(format!("add a `[[tjeneste]]` with `id = \"{need}\"`")),
+                .with_help(msg!("requires-service-help", needed = need)),
             );
         }
     }
@@ -523,11 +484,11 @@ fn check_duplicate_request(diags: &mut Diags, a: &Agreement, i: usize, id: &Sp<S
         let mut d = Diagnostic::error_at(
             "duplicate-service",
             id,
-            format!("`{}` with rights package `{}` is requested twice", id.v, pkg_id.v),
+            msg!("duplicate-service", service = &id.v, package = &pkg_id.v),
         )
-        .with_help("remove one of the two `[[tjeneste]]` tables");
+        .with_help(msg!("duplicate-service-help"));
         if let Some(fid) = &first.id {
-            d = d.with_related(fid.loc.clone(), "first requested here");
+            d = d.with_related(fid.loc.clone(), msg!("related-first-requested"));
         }
         diags.push(d);
     }
@@ -536,15 +497,21 @@ fn check_duplicate_request(diags: &mut Diags, a: &Agreement, i: usize, id: &Sp<S
 /// Report a rights package the service does not offer, with the packages it does.
 fn report_unknown_package(diags: &mut Diags, service: &Service, pkg_id: &Sp<String>) {
     let ids: Vec<&str> = service.pakker.iter().map(|p| p.id.as_str()).collect();
-    let mut help = format!("`{}` offers {}", service.id, quote_list(&ids));
-    if let Some(s) = suggest(&pkg_id.v, ids.iter().copied()) {
-        help = format!("did you mean `{s}`? {help}");
-    }
+    let offers = quote_list(&ids);
+    let help = match suggest(&pkg_id.v, ids.iter().copied()) {
+        Some(s) => msg!(
+            "unknown-rights-package-help-suggest",
+            suggestion = s,
+            service = &service.id,
+            packages = offers
+        ),
+        None => msg!("unknown-rights-package-help", service = &service.id, packages = offers),
+    };
     diags.push(
         Diagnostic::error_at(
             "unknown-rights-package",
             pkg_id,
-            format!("`{}` does not offer the rights package `{}`", service.id, pkg_id.v),
+            msg!("unknown-rights-package", service = &service.id, package = &pkg_id.v),
         )
         .with_help(help),
     );
@@ -560,12 +527,13 @@ fn check_disclosure_basis(diags: &mut Diags, g: &Grunnlag, pkg: &Package) {
             Diagnostic::error_at(
                 "basis-not-allowed",
                 kind,
-                format!(
-                    "rights package `{}` does not allow a disclosure basis of type `{}`",
-                    pkg.id, kind.v
-                ),
+                msg!("basis-not-allowed", package = &pkg.id, kind = &kind.v),
             )
-            .with_help(format!("`{}` allows {}", pkg.id, quote_list(&allowed))),
+            .with_help(msg!(
+                "basis-not-allowed-help",
+                package = &pkg.id,
+                allowed = quote_list(&allowed)
+            )),
         );
     }
     if pkg.krever_egen_hjemmel && g.egen_hjemmel.as_ref().is_none_or(|h| h.v.trim().is_empty()) {
@@ -574,14 +542,9 @@ fn check_disclosure_basis(diags: &mut Diags, g: &Grunnlag, pkg: &Package) {
                 "missing-own-statute",
                 g.loc.clone(),
                 format!("{}.egen_hjemmel", g.path),
-                format!(
-                    "rights package `{}` requires the consumer's own statutory authority",
-                    pkg.id
-                ),
+                msg!("missing-own-statute", package = &pkg.id),
             )
-            .with_help(
-                "add `egen_hjemmel` naming the statute that gives the consumer access, e.g. `vegtrafikkloven § 43c`",
-            ),
+            .with_help(msg!("missing-own-statute-help")),
         );
     }
 }
@@ -594,9 +557,9 @@ fn check_return_urls(diags: &mut Diags, t: &Tjeneste, pkg: &Package) {
                 "consent-redirect",
                 t.loc.clone(),
                 format!("{}.retur_url", t.path),
-                format!("consent package `{}` needs `retur_url`", pkg.id),
+                msg!("consent-without-url", package = &pkg.id),
             )
-            .with_help("add `retur_url = [\"https://…\"]` with the addresses Altinn may send the user back to"),
+            .with_help(msg!("consent-without-url-help")),
         ),
         (Some(urls), true) => check_consent_urls(diags, t, urls),
         (Some(_), false) => {
@@ -606,9 +569,9 @@ fn check_return_urls(diags: &mut Diags, t: &Tjeneste, pkg: &Package) {
                         "consent-redirect",
                         loc.clone(),
                         format!("{}.retur_url", t.path),
-                        format!("`retur_url` is only for consent packages; `{}` is statutory", pkg.id),
+                        msg!("url-without-consent", package = &pkg.id),
                     )
-                    .with_help("remove `retur_url`"),
+                    .with_help(msg!("url-without-consent-help")),
                 );
             }
         }
@@ -626,19 +589,16 @@ fn check_consent_urls(diags: &mut Diags, t: &Tjeneste, urls: &[Sp<String>]) {
                 "consent-redirect",
                 loc.clone(),
                 format!("{}.retur_url", t.path),
-                "`retur_url` is empty",
+                msg!("consent-urls-empty"),
             )
-            .with_help("list at least one https address"),
+            .with_help(msg!("consent-urls-empty-help")),
         );
     }
     for u in urls {
         let ok =
             url::Url::parse(&u.v).is_ok_and(|p| p.scheme() == "https" && p.host_str().is_some_and(|h| !h.is_empty()));
         if !ok {
-            diags.push(
-                Diagnostic::error_at("url", u, format!("`{}` is not an absolute https address", u.v))
-                    .with_help("write a full address such as `https://bank.example/samtykke/retur`"),
-            );
+            diags.push(Diagnostic::error_at("url", u, msg!("url", value = &u.v)).with_help(msg!("url-help")));
         }
     }
 }

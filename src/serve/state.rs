@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::base::diag::{Diagnostic, Severity};
 use crate::base::digest::sha256_hex;
+use crate::base::i18n::Lang;
 use crate::batch::index::OutputIndex;
 use crate::batch::plan::{context_key, id_of};
 use crate::catalog::Catalogue;
@@ -105,7 +106,9 @@ impl Editor {
         let mut out: Vec<WebDiagnostic> = diags
             .iter()
             .map(|d| {
-                let l = run.sources.locate(d);
+                // Legal staff read bokmål: the same message as `avtale check --lang nb`.
+                let d = d.in_lang(Lang::Nb);
+                let l = run.sources.locate(&d);
                 WebDiagnostic {
                     code: d.code,
                     severity: d.severity,
@@ -121,7 +124,7 @@ impl Editor {
             code: "tool",
             severity: Severity::Error,
             path: String::new(),
-            message: e.clone(),
+            message: e.render(Lang::Nb),
             help: None,
             line: 1,
             column: 1,

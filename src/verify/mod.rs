@@ -113,7 +113,11 @@ pub fn verify(req: &Request, assets: &Assets, cat: &Catalogue) -> Result<Verifie
     });
     let run = load::load(std::slice::from_ref(&source_path), cat);
     if !run.tool_errors.is_empty() {
-        return Err(run.tool_errors);
+        return Err(run
+            .tool_errors
+            .iter()
+            .map(|t| t.render(crate::base::i18n::Lang::En))
+            .collect());
     }
     let source = Source {
         bytes: &bytes,

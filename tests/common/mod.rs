@@ -18,10 +18,33 @@ pub fn root() -> PathBuf {
 }
 
 /// The `avtale` binary, run from the repository root so that reported paths are relative,
-/// and stopped if it runs for more than two minutes.
+/// with messages in English whatever the locale of the machine, and stopped if it runs for
+/// more than two minutes.
 pub fn avtale() -> Command {
     let mut cmd = Command::cargo_bin("avtale").expect("the `avtale` binary is built");
     cmd.current_dir(root()).timeout(Duration::from_secs(120));
+    for (k, v) in ENGLISH_LOCALE {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    cmd
+}
+
+/// The locale environment that gives English messages (`LANG=C`, no `LC_ALL` or
+/// `LC_MESSAGES`), for the tests that pin output bytes.
+pub const ENGLISH_LOCALE: [(&str, Option<&str>); 3] = [("LC_ALL", None), ("LC_MESSAGES", None), ("LANG", Some("C"))];
+
+/// A `std::process::Command` running `program` in the English locale.
+pub fn english(program: impl AsRef<std::ffi::OsStr>) -> std::process::Command {
+    let mut cmd = std::process::Command::new(program);
+    for (k, v) in ENGLISH_LOCALE {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
     cmd
 }
 
