@@ -190,6 +190,12 @@ fn the_token_opens_the_pages_once_and_a_cookie_keeps_them_open() {
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
         "{cookie}"
     );
+    // The redirect that drops the token never leads to another site.
+    for away in ["//evil.example/", "/\\evil.example/"] {
+        let r = s.raw("GET", &format!("{away}?token={}", s.token), &[], b"");
+        assert_eq!(r.status, 303);
+        assert_eq!(r.header("Location").as_deref(), Some("/"), "{away}");
+    }
     let start = s.get("/");
     assert_eq!(start.status, 200);
     let html = start.text();

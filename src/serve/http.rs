@@ -162,8 +162,11 @@ async fn respond(shared: &Shared, request: Request<Incoming>) -> Resp {
             .filter(|(k, _)| k != "token")
             .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
             .collect();
+        // Only to a page of this server: `//host/` or `/\host/` would lead a browser away.
+        let own = path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\");
+        let path = if own { path.as_str() } else { "/" };
         let to = if rest.is_empty() {
-            path.clone()
+            path.to_string()
         } else {
             format!("{path}?{}", rest.join("&"))
         };
