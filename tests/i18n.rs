@@ -280,3 +280,28 @@ fn json_keeps_its_keys_and_codes_with_bokmaal_messages() {
         "{v}"
     );
 }
+
+#[test]
+fn diff_describes_changes_in_the_chosen_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = root().join("agreements/nordlys-sparebank.toml");
+    let text = std::fs::read_to_string(&old).unwrap();
+    let new = dir.path().join("ny.toml");
+    std::fs::write(&new, text.replacen("tittel = \"", "tittel = \"Ny ", 1)).unwrap();
+    let run = |lang: &str| {
+        let out = avtale()
+            .env("LANG", "C")
+            .args(["--lang", lang, "diff"])
+            .arg(&old)
+            .arg(&new)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let (en, nb) = (run("en"), run("nb"));
+    assert!(en.contains("contact's title changed from"), "{en}");
+    assert!(
+        nb.contains("Tittelen til kontaktpersonen for") && nb.contains("er endret fra"),
+        "{nb}"
+    );
+}

@@ -412,7 +412,10 @@ fn an_edit_keeps_comments_and_saving_refuses_to_overwrite_a_change_on_disk() {
         &serde_json::json!({ "file": "kommentert.toml", "text": new_text }),
     );
     let words = changes.json()["changes"].to_string();
-    assert!(words.contains("Nytt Navn AS"), "{words}");
+    assert!(
+        words.contains("Konsumentens navn er endret fra") && words.contains("«Nytt Navn AS»"),
+        "{words}"
+    );
 
     let save = |base: &serde_json::Value| {
         s.post(

@@ -368,3 +368,42 @@ rule-terms-language-fallback = A pinned terms version has no text in the agreeme
 rule-unsupported-character = A character no shipped font can draw, or a control character
 rule-text-overflow = A word too long to wrap would run off the page
 rule-catalogue = A problem in the catalogue
+
+## Changes in plain words (src/review/changes.rs): `avtale diff` and the editor's save dialog
+
+change-value = { $what ->
+        [language] the language
+        [agreement-id] the agreement id
+        [date] the date
+        [status] the status
+        [start-date] the start date
+        [replaced] the replaced agreement
+        [consumer-name] the consumer's name
+        [consumer-orgnr] the consumer's organisation number
+        [organisation-form] the organisation form
+        [postal-address] the postal address
+        [notification-address] the notification address
+        [segment] the segment
+        [contact-name] the { $role } contact's name
+        [contact-title] the { $role } contact's title
+        [contact-email] the { $role } contact's e-mail
+        [contact-phone] the { $role } contact's phone
+        [service-purpose] `{ $id }`: the purpose
+        [service-environments] `{ $id }`: the environments
+        [service-connection] `{ $id }`: the connection
+        [service-disclosure-basis] `{ $id }`: the disclosure basis
+        [service-processing-basis] `{ $id }`: the processing basis
+        [service-own-statute] `{ $id }`: the own statute
+        [service-return-addresses] `{ $id }`: the return addresses
+        [terms-of-use] bruksvilkår for `{ $id }`
+       *[other] { $what }
+    } changed from «{ $old }» to «{ $new }»
+change-contact-removed = the { $role } contact { $name } removed
+change-contact-added = a { $role } contact added: { $name } ({ $email })
+change-signatory-removed = signatory removed: { $entry }
+change-signatory-added = signatory added: { $entry }
+change-service-removed = service `{ $id }` with rights package `{ $package }` removed
+change-service-added = service `{ $id }` added with rights package `{ $package }` ({ $basis })
+change-processor-removed = data processor removed or changed: { $entry }
+change-processor-added = data processor added or changed: { $entry }
+change-sharing-terms = delingsvilkår { $old } → { $new }

@@ -370,3 +370,42 @@ rule-terms-language-fallback = En angitt vilkårsversjon har ingen tekst på avt
 rule-unsupported-character = Et tegn ingen medfølgende skrift kan vise, eller et kontrolltegn
 rule-text-overflow = Et ord for langt til å deles går utenfor siden
 rule-catalogue = En feil i katalogen
+
+## Endringer med vanlige ord (src/review/changes.rs): `avtale diff` og lagringsdialogen i redigeringsverktøyet
+
+change-value = { $what ->
+        [language] Språket
+        [agreement-id] Avtale-ID-en
+        [date] Avtaledatoen
+        [status] Statusen
+        [start-date] Datoen avtalen gjelder fra,
+        [replaced] Avtalen som erstattes,
+        [consumer-name] Konsumentens navn
+        [consumer-orgnr] Konsumentens organisasjonsnummer
+        [organisation-form] Organisasjonsformen
+        [postal-address] Postadressen
+        [notification-address] Varslingsadressen
+        [segment] Segmentet
+        [contact-name] Navnet på kontaktpersonen for { $role }
+        [contact-title] Tittelen til kontaktpersonen for { $role }
+        [contact-email] E-postadressen til kontaktpersonen for { $role }
+        [contact-phone] Telefonnummeret til kontaktpersonen for { $role }
+        [service-purpose] `{ $id }`: Formålet
+        [service-environments] `{ $id }`: Miljøene
+        [service-connection] `{ $id }`: Tilkoblingen
+        [service-disclosure-basis] `{ $id }`: Utleveringsgrunnlaget
+        [service-processing-basis] `{ $id }`: Behandlingsgrunnlaget
+        [service-own-statute] `{ $id }`: Den egne hjemmelen
+        [service-return-addresses] `{ $id }`: Returadressene
+        [terms-of-use] Bruksvilkårene for `{ $id }`
+       *[other] { $what }
+    } er endret fra «{ $old }» til «{ $new }»
+change-contact-removed = Kontaktpersonen for { $role }, { $name }, er fjernet
+change-contact-added = Ny kontaktperson for { $role }: { $name } ({ $email })
+change-signatory-removed = Signatar fjernet: { $entry }
+change-signatory-added = Signatar lagt til: { $entry }
+change-service-removed = Tjenesten `{ $id }` med rettighetspakken `{ $package }` er fjernet
+change-service-added = Tjenesten `{ $id }` er lagt til med rettighetspakken `{ $package }` ({ $basis })
+change-processor-removed = Databehandler fjernet eller endret: { $entry }
+change-processor-added = Databehandler lagt til eller endret: { $entry }
+change-sharing-terms = Delingsvilkår { $old } → { $new }

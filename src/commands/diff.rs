@@ -4,6 +4,7 @@
 use std::io::Write;
 
 use crate::base::diag::Severity;
+use crate::base::i18n::Lang;
 use crate::catalog::lang::Texts;
 use crate::commands::report::{DiagnosticOptions, report};
 use crate::commands::setup::{SourceOptions, setup};
@@ -62,7 +63,10 @@ pub fn run(console: &mut dyn Console, opts: &DiffOptions) -> CommandResult {
                 serde_json::to_string_pretty(&v).unwrap_or_default()
             );
         }
-        ReviewFormat::Human => show(console.out(), &result),
+        ReviewFormat::Human => {
+            let lang = console.lang();
+            show(console.out(), &result, lang)
+        }
     }
     Ok(if result.changed() {
         Outcome::Invalid
@@ -71,7 +75,8 @@ pub fn run(console: &mut dyn Console, opts: &DiffOptions) -> CommandResult {
     })
 }
 
-fn show(out: &mut dyn Write, result: &Comparison) {
+/// The changes in words in `lang` (the JSON form keeps English, its contract).
+fn show(out: &mut dyn Write, result: &Comparison, lang: Lang) {
     for n in &result.notes {
         let _ = writeln!(out, "{n}");
     }
@@ -84,7 +89,7 @@ fn show(out: &mut dyn Write, result: &Comparison) {
                 let _ = writeln!(out, "  {}:", ch.section);
                 last = ch.section;
             }
-            let _ = writeln!(out, "    - {}", ch.message);
+            let _ = writeln!(out, "    - {}", ch.in_lang(lang));
         }
         let _ = writeln!(out);
         let _ = write!(out, "{}", d.diff);

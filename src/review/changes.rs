@@ -2,13 +2,44 @@
 
 use serde::Serialize;
 
+use crate::base::i18n::{Lang, Msg};
 use crate::catalog::DELINGSVILKAAR;
 use crate::document::view::{TjenesteView, View};
 
 #[derive(Debug, Serialize)]
 pub struct Change {
     pub section: &'static str,
+    /// The change in English (the JSON contract and `avtale diff`).
     pub message: String,
+    /// The same from the message catalogue, for another language (`in_lang`).
+    #[serde(skip)]
+    pub text: Msg,
+}
+
+impl Change {
+    fn new(section: &'static str, text: Msg) -> Change {
+        Change {
+            section,
+            message: text.render(Lang::En),
+            text,
+        }
+    }
+
+    /// The document's language changed.
+    pub fn language(old: &str, new: &str) -> Change {
+        Change::new("avtale", what("language").arg("old", old).arg("new", new))
+    }
+
+    /// The change in `lang`.
+    pub fn in_lang(&self, lang: Lang) -> String {
+        self.text.render(lang)
+    }
+}
+
+/// What changed, named for the catalogue's `change-value` (`the date`, `the { $role }
+/// contact's name`), with the values that name needs.
+fn what(key: &'static str) -> Msg {
+    Msg::new("change-value").arg("what", key).arg("role", "").arg("id", "")
 }
 
 #[derive(Debug, Serialize)]
@@ -19,28 +50,26 @@ pub struct AgreementDiff {
     pub diff: String,
 }
 
-fn push(changes: &mut Vec<Change>, section: &'static str, what: &str, old: &str, new: &str) {
+fn push(changes: &mut Vec<Change>, section: &'static str, what: Msg, old: &str, new: &str) {
     if old != new {
-        changes.push(Change {
-            section,
-            message: format!("{what} changed from «{old}» to «{new}»"),
-        });
+        changes.push(Change::new(section, what.arg("old", old).arg("new", new)));
     }
 }
 
 /// Entries only in `old` are reported as `removed`, entries only in `new` as `added`.
-fn set_changes(c: &mut Vec<Change>, section: &'static str, old: &[String], new: &[String], removed: &str, added: &str) {
+fn set_changes(
+    c: &mut Vec<Change>,
+    section: &'static str,
+    old: &[String],
+    new: &[String],
+    removed: &'static str,
+    added: &'static str,
+) {
     for x in old.iter().filter(|x| !new.contains(x)) {
-        c.push(Change {
-            section,
-            message: format!("{removed}: {x}"),
-        });
+        c.push(Change::new(section, Msg::new(removed).arg("entry", x)));
     }
     for x in new.iter().filter(|x| !old.contains(x)) {
-        c.push(Change {
-            section,
-            message: format!("{added}: {x}"),
-        });
+        c.push(Change::new(section, Msg::new(added).arg("entry", x)));
     }
 }
 
@@ -67,36 +96,30 @@ pub fn changes(a: &View, b: &View) -> Vec<Change> {
 
 /// The agreement itself: id, dates, status, what it replaces.
 fn avtale_changes(c: &mut Vec<Change>, a: &View, b: &View) {
-    push(c, "avtale", "the agreement id", &a.id, &b.id);
-    push(c, "avtale", "the date", &a.dato, &b.dato);
-    push(c, "avtale", "the status", &a.status, &b.status);
-    push(c, "avtale", "the start date", opt(&a.gyldig_fra), opt(&b.gyldig_fra));
-    push(
-        c,
-        "avtale",
-        "the replaced agreement",
-        opt(&a.erstatter),
-        opt(&b.erstatter),
-    );
+    push(c, "avtale", what("agreement-id"), &a.id, &b.id);
+    push(c, "avtale", what("date"), &a.dato, &b.dato);
+    push(c, "avtale", what("status"), &a.status, &b.status);
+    push(c, "avtale", what("start-date"), opt(&a.gyldig_fra), opt(&b.gyldig_fra));
+    push(c, "avtale", what("replaced"), opt(&a.erstatter), opt(&b.erstatter));
 }
 
 /// The consumer and its segment.
 fn party_changes(c: &mut Vec<Change>, a: &View, b: &View) {
     let (ka, kb) = (&a.konsument, &b.konsument);
-    push(c, "parter", "the consumer's name", &ka.navn, &kb.navn);
-    push(c, "parter", "the consumer's organisation number", &ka.orgnr, &kb.orgnr);
+    push(c, "parter", what("consumer-name"), &ka.navn, &kb.navn);
+    push(c, "parter", what("consumer-orgnr"), &ka.orgnr, &kb.orgnr);
     push(
         c,
         "parter",
-        "the organisation form",
+        what("organisation-form"),
         opt(&ka.organisasjonsform),
         opt(&kb.organisasjonsform),
     );
-    push(c, "parter", "the postal address", &ka.adresse, &kb.adresse);
+    push(c, "parter", what("postal-address"), &ka.adresse, &kb.adresse);
     push(
         c,
         "parter",
-        "the notification address",
+        what("notification-address"),
         &ka.varslingsadresse,
         &kb.varslingsadresse,
     );
@@ -105,35 +128,30 @@ fn party_changes(c: &mut Vec<Change>, a: &View, b: &View) {
             .as_ref()
             .map(|s| format!("{} ({}, {})", s.id, s.ansvarlig_navn, s.ansvarlig_orgnr))
     };
-    push(c, "parter", "the segment", opt(&seg(a)), opt(&seg(b)));
+    push(c, "parter", what("segment"), opt(&seg(a)), opt(&seg(b)));
 }
 
 /// Contacts, matched by role.
 fn contact_changes(c: &mut Vec<Change>, a: &View, b: &View) {
     for kx in &a.kontakter {
         match b.kontakter.iter().find(|y| y.rolle == kx.rolle) {
-            None => c.push(Change {
-                section: "kontakter",
-                message: format!("the {} contact {} removed", kx.rolle, kx.navn),
-            }),
+            None => c.push(Change::new(
+                "kontakter",
+                Msg::new("change-contact-removed")
+                    .arg("role", &kx.rolle)
+                    .arg("name", &kx.navn),
+            )),
             Some(ky) => {
-                let who = format!("the {} contact's", kx.rolle);
-                push(c, "kontakter", &format!("{who} name"), &kx.navn, &ky.navn);
-                push(
-                    c,
-                    "kontakter",
-                    &format!("{who} title"),
-                    opt(&kx.tittel),
-                    opt(&ky.tittel),
-                );
-                push(c, "kontakter", &format!("{who} e-mail"), &kx.epost, &ky.epost);
-                push(
-                    c,
-                    "kontakter",
-                    &format!("{who} phone"),
-                    opt(&kx.telefon),
-                    opt(&ky.telefon),
-                );
+                let who = |key| {
+                    Msg::new("change-value")
+                        .arg("what", key)
+                        .arg("role", &kx.rolle)
+                        .arg("id", "")
+                };
+                push(c, "kontakter", who("contact-name"), &kx.navn, &ky.navn);
+                push(c, "kontakter", who("contact-title"), opt(&kx.tittel), opt(&ky.tittel));
+                push(c, "kontakter", who("contact-email"), &kx.epost, &ky.epost);
+                push(c, "kontakter", who("contact-phone"), opt(&kx.telefon), opt(&ky.telefon));
             }
         }
     }
@@ -142,10 +160,13 @@ fn contact_changes(c: &mut Vec<Change>, a: &View, b: &View) {
         .iter()
         .filter(|y| !a.kontakter.iter().any(|x| x.rolle == y.rolle))
     {
-        c.push(Change {
-            section: "kontakter",
-            message: format!("a {} contact added: {} ({})", ky.rolle, ky.navn, ky.epost),
-        });
+        c.push(Change::new(
+            "kontakter",
+            Msg::new("change-contact-added")
+                .arg("role", &ky.rolle)
+                .arg("name", &ky.navn)
+                .arg("email", &ky.epost),
+        ));
     }
 }
 
@@ -162,8 +183,8 @@ fn signatory_changes(c: &mut Vec<Change>, a: &View, b: &View) {
         "signatarer",
         &sig(a),
         &sig(b),
-        "signatory removed",
-        "signatory added",
+        "change-signatory-removed",
+        "change-signatory-added",
     );
 }
 
@@ -172,40 +193,37 @@ fn service_changes(c: &mut Vec<Change>, a: &View, b: &View) {
     let key = |t: &TjenesteView| (t.id.clone(), t.pakke.clone());
     for tx in &a.tjenester {
         match b.tjenester.iter().find(|ty| key(ty) == key(tx)) {
-            None => c.push(Change {
-                section: "tjenester",
-                message: format!("service `{}` with rights package `{}` removed", tx.id, tx.pakke),
-            }),
+            None => c.push(Change::new(
+                "tjenester",
+                Msg::new("change-service-removed")
+                    .arg("id", &tx.id)
+                    .arg("package", &tx.pakke),
+            )),
             Some(ty) => {
-                let what = |f: &str| format!("`{}`: the {f}", tx.id);
-                push(c, "tjenester", &what("purpose"), &tx.formaal, &ty.formaal);
-                push(c, "tjenester", &what("environments"), &tx.miljoe, &ty.miljoe);
-                push(c, "tjenester", &what("connection"), &tx.tilkobling, &ty.tilkobling);
+                let what = |key| {
+                    Msg::new("change-value")
+                        .arg("what", key)
+                        .arg("role", "")
+                        .arg("id", &tx.id)
+                };
+                push(c, "tjenester", what("service-purpose"), &tx.formaal, &ty.formaal);
+                push(c, "tjenester", what("service-environments"), &tx.miljoe, &ty.miljoe);
+                push(
+                    c,
+                    "tjenester",
+                    what("service-connection"),
+                    &tx.tilkobling,
+                    &ty.tilkobling,
+                );
                 let basis = |t: &TjenesteView| format!("{}: {}", t.utlevering_type, t.utlevering_henvisning);
-                push(c, "tjenester", &what("disclosure basis"), &basis(tx), &basis(ty));
+                push(c, "tjenester", what("service-disclosure-basis"), &basis(tx), &basis(ty));
                 let proc = |t: &TjenesteView| format!("{}: {}", t.behandling_type, t.behandling_henvisning);
-                push(c, "tjenester", &what("processing basis"), &proc(tx), &proc(ty));
-                push(
-                    c,
-                    "tjenester",
-                    &what("own statute"),
-                    opt(&tx.egen_hjemmel),
-                    opt(&ty.egen_hjemmel),
-                );
-                push(
-                    c,
-                    "tjenester",
-                    &what("return addresses"),
-                    &tx.retur_url.join(", "),
-                    &ty.retur_url.join(", "),
-                );
-                push(
-                    c,
-                    "vilkaar",
-                    &format!("bruksvilkår for `{}`", tx.id),
-                    &tx.bruksvilkaar,
-                    &ty.bruksvilkaar,
-                );
+                push(c, "tjenester", what("service-processing-basis"), &proc(tx), &proc(ty));
+                let statute = (opt(&tx.egen_hjemmel), opt(&ty.egen_hjemmel));
+                push(c, "tjenester", what("service-own-statute"), statute.0, statute.1);
+                let urls = (tx.retur_url.join(", "), ty.retur_url.join(", "));
+                push(c, "tjenester", what("service-return-addresses"), &urls.0, &urls.1);
+                push(c, "vilkaar", what("terms-of-use"), &tx.bruksvilkaar, &ty.bruksvilkaar);
             }
         }
     }
@@ -214,15 +232,13 @@ fn service_changes(c: &mut Vec<Change>, a: &View, b: &View) {
         .iter()
         .filter(|ty| !a.tjenester.iter().any(|tx| key(tx) == key(ty)))
     {
-        c.push(Change {
-            section: "tjenester",
-            message: format!(
-                "service `{}` added with rights package `{}` ({})",
-                ty.id,
-                ty.pakke,
-                ty.utlevering_type.to_lowercase()
-            ),
-        });
+        c.push(Change::new(
+            "tjenester",
+            Msg::new("change-service-added")
+                .arg("id", &ty.id)
+                .arg("package", &ty.pakke)
+                .arg("basis", ty.utlevering_type.to_lowercase()),
+        ));
     }
 }
 
@@ -244,8 +260,8 @@ fn processor_changes(c: &mut Vec<Change>, a: &View, b: &View) {
         "databehandlere",
         &dbh(a),
         &dbh(b),
-        "data processor removed or changed",
-        "data processor added or changed",
+        "change-processor-removed",
+        "change-processor-added",
     );
 }
 
@@ -254,9 +270,9 @@ fn terms_changes(c: &mut Vec<Change>, a: &View, b: &View) {
     if let (Some(x), Some(y)) = (terms_version(a, DELINGSVILKAAR), terms_version(b, DELINGSVILKAAR))
         && x != y
     {
-        c.push(Change {
-            section: "vilkaar",
-            message: format!("delingsvilkår {x} → {y}"),
-        });
+        c.push(Change::new(
+            "vilkaar",
+            Msg::new("change-sharing-terms").arg("old", x).arg("new", y),
+        ));
     }
 }

@@ -94,13 +94,7 @@ fn compare_one(
     let tb = agreement_text(b, cat).unwrap_or_default();
     let mut changes = changes(a_base, b_base);
     if a.spraak != b.spraak {
-        changes.insert(
-            0,
-            Change {
-                section: "avtale",
-                message: format!("the language changed from «{}» to «{}»", a.spraak, b.spraak),
-            },
-        );
+        changes.insert(0, Change::language(&a.spraak, &b.spraak));
     }
     if changes.is_empty() && ta == tb {
         return None;

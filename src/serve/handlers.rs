@@ -275,8 +275,8 @@ fn pdf(editor: &Editor, b: &TextBody) -> Resp {
     }
 }
 
-/// The language `review` describes changes in.
-const CHANGES_LANGUAGE: &str = "en";
+/// The language the save dialog describes changes in.
+const CHANGES_LANGUAGE: &str = "nb";
 
 /// What saving would change, in plain words where both versions are valid agreements, and
 /// as changed lines of the file otherwise.
@@ -300,7 +300,11 @@ fn changes(editor: &Editor, b: &TextBody) -> Resp {
             let c = compare(&a, &b, &editor.catalogue, ("lagret", "ny"));
             let mut lines: Vec<String> = c.notes.clone();
             for d in &c.agreements {
-                lines.extend(d.changes.iter().map(|ch| format!("{}: {}", ch.section, ch.message)));
+                lines.extend(
+                    d.changes
+                        .iter()
+                        .map(|ch| format!("{}: {}", ch.section, ch.in_lang(crate::base::i18n::Lang::Nb))),
+                );
             }
             Some(lines)
         }
