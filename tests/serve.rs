@@ -4,132 +4,23 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Stdio};
+use common::avtale;
+use common::served::{Answer, Served};
 
-use common::{avtale, root};
-
-/// A running `avtale serve` over a copy of the examples; stopped when dropped.
-struct Served {
-    child: Child,
-    port: u16,
-    token: String,
-    dir: tempfile::TempDir,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-struct Answer {
-    status: u16,
-    head: String,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
-    }
-
-    fn header(&self, name: &str) -> Option<String> {
-        self.head.lines().find_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            k.trim().eq_ignore_ascii_case(name).then(|| v.trim().to_string())
-        })
-    }
-}
-
+/// The editor over two examples and a copy of one with a comment to keep.
 fn serve() -> Served {
-    let dir = tempfile::tempdir().unwrap();
-    for name in ["fjordvik-kommune.toml", "nordlys-sparebank.toml"] {
-        std::fs::copy(root().join("agreements").join(name), dir.path().join(name)).unwrap();
-    }
+    let s = common::served::serve(&["fjordvik-kommune.toml", "nordlys-sparebank.toml"]);
     std::fs::write(
-        dir.path().join("kommentert.toml"),
-        std::fs::read_to_string(root().join("agreements/fjordvik-kommune.toml"))
+        s.dir.path().join("kommentert.toml"),
+        std::fs::read_to_string(s.dir.path().join("fjordvik-kommune.toml"))
             .unwrap()
             .replacen("[virksomhet]", "# Kommentar som skal bli stående\n[virksomhet]", 1),
     )
     .unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_avtale"))
-        .current_dir(root())
-        .arg("serve")
-        .arg(dir.path())
-        .args(["--port", "0", "-o"])
-        .arg(dir.path().join("pdf"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("avtale serve: http://127.0.0.1:")
-        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"));
-    let (port, token) = url.split_once("/?token=").unwrap();
-    Served {
-        child,
-        port: port.parse().unwrap(),
-        token: token.to_string(),
-        dir,
-    }
+    s
 }
 
 impl Served {
-    fn host(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
-    }
-
-    fn origin(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn cookie(&self) -> String {
-        format!("avtale-token-{}={}", self.port, self.token)
-    }
-
-    /// One request with exactly the headers given (plus Host unless one is given).
-    fn raw(&self, method: &str, target: &str, headers: &[(&str, String)], body: &[u8]) -> Answer {
-        let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        let mut req = format!("{method} {target} HTTP/1.1\r\nConnection: close\r\n");
-        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
-            req.push_str(&format!("Host: {}\r\n", self.host()));
-        }
-        for (k, v) in headers {
-            req.push_str(&format!("{k}: {v}\r\n"));
-        }
-        req.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
-        s.write_all(req.as_bytes()).unwrap();
-        let _ = s.write_all(body);
-        let mut all = Vec::new();
-        s.read_to_end(&mut all).unwrap();
-        let split = all.windows(4).position(|w| w == b"\r\n\r\n").expect("no header end");
-        let head = String::from_utf8_lossy(&all[..split]).into_owned();
-        let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-        let mut body = all[split + 4..].to_vec();
-        if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
-            body = dechunk(&body);
-        }
-        Answer { status, head, body }
-    }
-
-    /// A GET as the editor's own page makes it.
-    fn get(&self, target: &str) -> Answer {
-        self.raw("GET", target, &[("Cookie", self.cookie())], b"")
-    }
-
     /// A POST of JSON as the editor's own page makes it.
     fn post(&self, target: &str, body: &serde_json::Value) -> Answer {
         let headers = [
@@ -148,21 +39,6 @@ impl Served {
         let start = html.find("data-state=\"").unwrap() + "data-state=\"".len();
         let end = start + html[start..].find('"').unwrap();
         serde_json::from_str(&unescape(&html[start..end])).unwrap()
-    }
-}
-
-/// The body of a response sent in chunks.
-fn dechunk(mut rest: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let line_end = rest.windows(2).position(|w| w == b"\r\n").expect("chunk size line");
-        let size = usize::from_str_radix(std::str::from_utf8(&rest[..line_end]).unwrap().trim(), 16).unwrap();
-        if size == 0 {
-            return out;
-        }
-        let start = line_end + 2;
-        out.extend_from_slice(&rest[start..start + size]);
-        rest = &rest[start + size + 2..];
     }
 }
 

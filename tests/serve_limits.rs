@@ -4,87 +4,22 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::net::TcpStream;
-use std::process::{Child, Stdio};
 use std::time::Duration;
 
-use common::root;
+use common::served::{PATIENCE, Served, read_answer, serve};
 
 /// The largest request body the server takes (`MAX_BODY` in src/serve/http.rs): twice the
 /// 4 MiB limit of an agreement file, plus 64 KiB.
 const MAX_BODY: usize = 2 * 4 * 1024 * 1024 + 64 * 1024;
 
-/// How long a client waits for an answer before the test fails.
-const PATIENCE: Duration = Duration::from_secs(10);
-
-/// A running `avtale serve` over a copy of one example; stopped when dropped.
-struct Served {
-    child: Child,
-    port: u16,
-    token: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-struct Answer {
-    status: u16,
-    head: String,
-    body: Vec<u8>,
-}
-
-fn serve() -> Served {
-    let dir = tempfile::tempdir().unwrap();
-    let name = "fjordvik-kommune.toml";
-    std::fs::copy(root().join("agreements").join(name), dir.path().join(name)).unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_avtale"))
-        .current_dir(root())
-        .arg("serve")
-        .arg(dir.path())
-        .args(["--port", "0", "-o"])
-        .arg(dir.path().join("pdf"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("avtale serve: http://127.0.0.1:")
-        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"));
-    let (port, token) = url.split_once("/?token=").unwrap();
-    Served {
-        child,
-        port: port.parse().unwrap(),
-        token: token.to_string(),
-        _dir: dir,
-    }
+/// One example is enough to be served.
+fn served() -> Served {
+    serve(&["fjordvik-kommune.toml"])
 }
 
 impl Served {
-    fn host(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
-    }
-
-    fn cookie(&self) -> String {
-        format!("avtale-token-{}={}", self.port, self.token)
-    }
-
-    fn connect(&self) -> TcpStream {
-        let s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        s.set_read_timeout(Some(PATIENCE)).unwrap();
-        s
-    }
-
     /// The head of a request to `target` with the given headers (Host and `Connection:
     /// close` added), ready for a body.
     fn head(&self, method: &str, target: &str, headers: &[(&str, String)]) -> String {
@@ -99,18 +34,6 @@ impl Served {
         req
     }
 
-    /// Send `bytes` on a new connection and read the answer until the server closes it.
-    fn send(&self, bytes: &[u8]) -> Answer {
-        let mut s = self.connect();
-        s.write_all(bytes).unwrap();
-        read_answer(&mut s)
-    }
-
-    /// A GET with the cookie, as the editor's own page makes it.
-    fn get(&self, target: &str) -> Answer {
-        self.send(self.head("GET", target, &[("Cookie", self.cookie())]).as_bytes())
-    }
-
     fn assert_alive(&mut self) {
         assert!(self.child.try_wait().unwrap().is_none(), "the server has stopped");
         let start = self.get("/");
@@ -118,32 +41,9 @@ impl Served {
     }
 }
 
-/// The answer on `s`, read until the server closes the connection; the test fails if it does
-/// not come within [`PATIENCE`].
-fn read_answer(s: &mut TcpStream) -> Answer {
-    let mut all = Vec::new();
-    if let Err(e) = s.read_to_end(&mut all) {
-        panic!(
-            "no complete answer within {PATIENCE:?} ({e}); got {:?}",
-            String::from_utf8_lossy(&all)
-        );
-    }
-    let split = all
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .unwrap_or_else(|| panic!("no header end in {:?}", String::from_utf8_lossy(&all)));
-    let head = String::from_utf8_lossy(&all[..split]).into_owned();
-    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-    Answer {
-        status,
-        head,
-        body: all[split + 4..].to_vec(),
-    }
-}
-
 #[test]
 fn a_body_announced_larger_than_memory_is_refused_unread() {
-    let mut s = serve();
+    let mut s = served();
     let huge = ("Content-Length", "10000000000000".to_string());
     // Without the token: the guard refuses it.
     let anonymous = s.send(s.head("POST", "/x", std::slice::from_ref(&huge)).as_bytes());
@@ -163,7 +63,7 @@ fn a_body_announced_larger_than_memory_is_refused_unread() {
 
 #[test]
 fn connections_that_never_send_their_body_do_not_block_the_others() {
-    let mut s = serve();
+    let mut s = served();
     // Announced bodies under the limit: a server that drains what a refused request announced
     // waits for them for good.
     let idle: Vec<TcpStream> = (0..70)
@@ -185,7 +85,7 @@ fn connections_that_never_send_their_body_do_not_block_the_others() {
 
 #[test]
 fn head_is_answered_as_get_without_the_body() {
-    let s = serve();
+    let s = served();
     let head = s.send(s.head("HEAD", "/", &[("Cookie", s.cookie())]).as_bytes());
     assert_eq!(head.status, 200, "{}", head.head);
     assert!(head.body.is_empty(), "{} bytes of body", head.body.len());
@@ -203,7 +103,7 @@ fn head_is_answered_as_get_without_the_body() {
 
 #[test]
 fn a_chunked_body_over_the_limit_is_refused() {
-    let mut s = serve();
+    let mut s = served();
     let own = [
         ("Cookie", s.cookie()),
         ("Origin", format!("http://{}", s.host())),

@@ -4,6 +4,9 @@
 use serde::Deserialize;
 use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, Value};
 
+// A change outside the tables an agreement file has at its top is refused.
+use crate::input::model::ROOT_KEYS;
+
 /// One step of a TOML path such as `tjeneste[1].utleveringsgrunnlag.type`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
@@ -11,26 +14,13 @@ pub enum Step {
     Index(usize),
 }
 
-/// The tables an agreement file has at its top; a change elsewhere is refused.
-const TOP_KEYS: [&str; 9] = [
-    "format",
-    "avtale",
-    "virksomhet",
-    "kontakt",
-    "signatar",
-    "segment",
-    "databehandler",
-    "vilkaar",
-    "tjeneste",
-];
-
 /// The most steps a path of the form has (`tjeneste[1].utleveringsgrunnlag.type` has four).
 const MAX_STEPS: usize = 6;
 
 /// The steps of a path; `None` when it is not one (empty keys, bad indexes, a first key that
 /// is not a part of an agreement, more steps than the form ever uses).
 pub fn parse_path(path: &str) -> Option<Vec<Step>> {
-    if path.len() > 200 || !TOP_KEYS.iter().any(|k| path.split(['.', '[']).next() == Some(*k)) {
+    if path.len() > 200 || !ROOT_KEYS.iter().any(|k| path.split(['.', '[']).next() == Some(*k)) {
         return None;
     }
     let mut steps = Vec::new();

@@ -6,6 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub mod served;
+
 use assert_cmd::Command;
 use avtale::base::diag::Sources;
 use avtale::catalog::Catalogue;
