@@ -47,7 +47,7 @@
 
   function change(ch, rerender, focusAfter) {
     return enqueue(async () => {
-      const data = await post("/api/edit", { file: state.file, text, change: ch });
+      const data = await post("/api/edit", { file: state.file, text, change: ch, form: !!rerender });
       setText(data.text);
       showDiagnostics(data.diagnostics);
       if (rerender) showForm(data, focusAfter);

@@ -407,3 +407,5 @@ change-service-added = service `{ $id }` added with rights package `{ $package }
 change-processor-removed = data processor removed or changed: { $entry }
 change-processor-added = data processor added or changed: { $entry }
 change-sharing-terms = delingsvilkår { $old } → { $new }
+change-agreement-removed = agreement { $id } removed
+change-agreement-added = agreement { $id } added

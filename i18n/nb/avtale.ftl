@@ -409,3 +409,5 @@ change-service-added = Tjenesten `{ $id }` er lagt til med rettighetspakken `{ $
 change-processor-removed = Databehandler fjernet eller endret: { $entry }
 change-processor-added = Databehandler lagt til eller endret: { $entry }
 change-sharing-terms = Delingsvilkår { $old } → { $new }
+change-agreement-removed = Avtalen { $id } er fjernet
+change-agreement-added = Avtalen { $id } er lagt til

@@ -441,10 +441,7 @@ pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// The diagnostics of a run as one SARIF 2.1.0 log: a run of the tool `avtale` with a rule
 /// for each code used and a result for each diagnostic. Columns count Unicode code points,
 /// as in the other forms.
-pub fn sarif(sources: &Sources, diags: &[Diagnostic]) -> impl Serialize + use<> {
-    sarif_in(sources, diags, Lang::En)
-}
-
+///
 /// The SARIF log with the rule descriptions in `lang` (the diagnostics are taken as they
 /// are: [`Diagnostic::in_lang`] gives them in another language).
 pub fn sarif_in(sources: &Sources, diags: &[Diagnostic], lang: Lang) -> impl Serialize + use<> {
@@ -665,11 +662,6 @@ fn uri_encode(s: &str, keep_colon: bool) -> String {
         }
     }
     out
-}
-
-/// What a rule code is about, in a line (the rule table of the README), in English.
-pub fn rule_summary(code: &str) -> Option<String> {
-    rule_summary_in(code, Lang::En)
 }
 
 /// What a rule code is about, in a line, in `lang`.

@@ -55,6 +55,12 @@ pub enum Status {
     Failed,
 }
 
+/// The key of one agreement's PDF in the output index: the context and the agreement's
+/// fingerprint.
+pub fn agreement_key(context: &str, a: &Loaded) -> String {
+    sha256_hex(format!("{context}\n{}", fingerprint(&a.agreement)).as_bytes())
+}
+
 /// What every PDF depends on besides its own agreement: tool, catalogue, templates, every
 /// terms text and the PDF settings.
 pub fn context_key(cat: &Catalogue, assets: &Assets, settings: &PdfSettings) -> String {
@@ -105,7 +111,7 @@ pub fn plan(agreements: &[Loaded], context: &str, index: &OutputIndex, out_dir: 
             continue;
         }
         let id = id_of(a);
-        plan.keys[i] = sha256_hex(format!("{context}\n{}", fingerprint(&a.agreement)).as_bytes());
+        plan.keys[i] = agreement_key(context, a);
         let target = out_dir.join(format!("{id}.pdf"));
         if !force
             && let Some(e) = index.entries.get(id)

@@ -25,6 +25,16 @@ impl Change {
         }
     }
 
+    /// An agreement on the old side only.
+    pub fn agreement_removed(id: &str) -> Change {
+        Change::new("avtale", Msg::new("change-agreement-removed").arg("id", id))
+    }
+
+    /// An agreement on the new side only.
+    pub fn agreement_added(id: &str) -> Change {
+        Change::new("avtale", Msg::new("change-agreement-added").arg("id", id))
+    }
+
     /// The document's language changed.
     pub fn language(old: &str, new: &str) -> Change {
         Change::new("avtale", what("language").arg("old", old).arg("new", new))
@@ -38,8 +48,16 @@ impl Change {
 
 /// What changed, named for the catalogue's `change-value` (`the date`, `the { $role }
 /// contact's name`), with the values that name needs.
+fn what_of(key: &'static str, role: &str, id: &str) -> Msg {
+    Msg::new("change-value")
+        .arg("what", key)
+        .arg("role", role)
+        .arg("id", id)
+}
+
+/// What changed, for a name that needs neither a role nor a service.
 fn what(key: &'static str) -> Msg {
-    Msg::new("change-value").arg("what", key).arg("role", "").arg("id", "")
+    what_of(key, "", "")
 }
 
 #[derive(Debug, Serialize)]
@@ -142,12 +160,7 @@ fn contact_changes(c: &mut Vec<Change>, a: &View, b: &View) {
                     .arg("name", &kx.navn),
             )),
             Some(ky) => {
-                let who = |key| {
-                    Msg::new("change-value")
-                        .arg("what", key)
-                        .arg("role", &kx.rolle)
-                        .arg("id", "")
-                };
+                let who = |key| what_of(key, &kx.rolle, "");
                 push(c, "kontakter", who("contact-name"), &kx.navn, &ky.navn);
                 push(c, "kontakter", who("contact-title"), opt(&kx.tittel), opt(&ky.tittel));
                 push(c, "kontakter", who("contact-email"), &kx.epost, &ky.epost);
@@ -200,12 +213,7 @@ fn service_changes(c: &mut Vec<Change>, a: &View, b: &View) {
                     .arg("package", &tx.pakke),
             )),
             Some(ty) => {
-                let what = |key| {
-                    Msg::new("change-value")
-                        .arg("what", key)
-                        .arg("role", "")
-                        .arg("id", &tx.id)
-                };
+                let what = |key| what_of(key, "", &tx.id);
                 push(c, "tjenester", what("service-purpose"), &tx.formaal, &ty.formaal);
                 push(c, "tjenester", what("service-environments"), &tx.miljoe, &ty.miljoe);
                 push(

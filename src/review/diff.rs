@@ -57,12 +57,36 @@ pub fn compare(old: &[(View, View)], new: &[(View, View)], cat: &Catalogue, labe
     for (a, b) in pairs(old, new) {
         match (a, b) {
             (Some(a), Some(b)) => result.agreements.extend(compare_one(a, b, cat, labels)),
-            (Some((a, _)), None) => result.notes.push(format!("agreement {} removed", a.id)),
-            (None, Some((b, _))) => result.notes.push(format!("agreement {} added", b.id)),
+            (Some((a, _)), None) => result.notes.push(Change::agreement_removed(&a.id).message),
+            (None, Some((b, _))) => result.notes.push(Change::agreement_added(&b.id).message),
             (None, None) => {}
         }
     }
     result
+}
+
+/// What changed between two sides, in words only: the changes of each agreement on both
+/// sides and the agreements removed or added, without the text diffs `compare` also makes.
+pub fn word_changes(old: &[(View, View)], new: &[(View, View)]) -> Vec<Change> {
+    let mut out = Vec::new();
+    for (a, b) in pairs(old, new) {
+        match (a, b) {
+            (Some(a), Some(b)) => out.extend(agreement_changes(a, b)),
+            (Some((a, _)), None) => out.push(Change::agreement_removed(&a.id)),
+            (None, Some((b, _))) => out.push(Change::agreement_added(&b.id)),
+            (None, None) => {}
+        }
+    }
+    out
+}
+
+/// The changes in words of one agreement, the language first.
+fn agreement_changes((a, a_base): &(View, View), (b, b_base): &(View, View)) -> Vec<Change> {
+    let mut changes = changes(a_base, b_base);
+    if a.spraak != b.spraak {
+        changes.insert(0, Change::language(&a.spraak, &b.spraak));
+    }
+    changes
 }
 
 type Pair<'a> = (Option<&'a (View, View)>, Option<&'a (View, View)>);
@@ -85,17 +109,15 @@ fn pairs<'a>(va: &'a [(View, View)], vb: &'a [(View, View)]) -> Vec<Pair<'a>> {
 }
 
 fn compare_one(
-    (a, a_base): &(View, View),
-    (b, b_base): &(View, View),
+    old: &(View, View),
+    new: &(View, View),
     cat: &Catalogue,
     (old_label, new_label): (&str, &str),
 ) -> Option<AgreementDiff> {
+    let (a, b) = (&old.0, &new.0);
     let ta = agreement_text(a, cat).unwrap_or_default();
     let tb = agreement_text(b, cat).unwrap_or_default();
-    let mut changes = changes(a_base, b_base);
-    if a.spraak != b.spraak {
-        changes.insert(0, Change::language(&a.spraak, &b.spraak));
-    }
+    let changes = agreement_changes(old, new);
     if changes.is_empty() && ta == tb {
         return None;
     }

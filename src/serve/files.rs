@@ -6,7 +6,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::base::digest::sha256_hex;
-use crate::base::files::write_atomic;
+use crate::base::files::{write_atomic, write_new};
 use crate::input::load::MAX_TOML_BYTES;
 
 /// The directory the editor works in, resolved once.
@@ -171,19 +171,11 @@ impl Root {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| FileError::Io(e.to_string()))?;
         }
-        // `create_new` refuses a file that appeared meanwhile.
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .map_err(|e| match e.kind() {
-                std::io::ErrorKind::AlreadyExists => FileError::Exists,
-                _ => FileError::Io(e.to_string()),
-            })?;
-        use std::io::Write;
-        f.write_all(text.as_bytes())
-            .and_then(|()| f.sync_all())
-            .map_err(|e| FileError::Io(e.to_string()))?;
+        // Written whole or not at all, and never over a file that appeared meanwhile.
+        write_new(&path, text.as_bytes()).map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => FileError::Exists,
+            _ => FileError::Io(e.to_string()),
+        })?;
         Ok(path)
     }
 }

@@ -13,7 +13,7 @@ pub const COOKIE: &str = "avtale-token";
 pub fn new_token() -> Result<String, String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| format!("no random numbers for the access token: {e}"))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(crate::base::digest::hex(&bytes))
 }
 
 /// What the guard needs to know of one request.

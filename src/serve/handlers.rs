@@ -3,7 +3,8 @@
 use serde::Deserialize;
 use toml_edit::{Array, Table, value};
 
-use crate::review::diff::{compare, views};
+use crate::base::i18n::Lang;
+use crate::review::diff::{views, word_changes};
 use crate::serve::edit::{self, Change};
 use crate::serve::files::FileError;
 use crate::serve::message::{Req, Resp};
@@ -61,6 +62,10 @@ struct EditBody {
     file: String,
     text: String,
     change: Change,
+    /// Whether the page needs the form again (a choice that decides other choices, a part
+    /// added, moved or removed); typing in a field does not.
+    #[serde(default)]
+    form: bool,
 }
 
 #[derive(Deserialize)]
@@ -143,7 +148,11 @@ fn change(editor: &Editor, b: &EditBody) -> Resp {
         Err(e) => return Resp::error(422, e),
     };
     let (_, diags) = editor.check(&path, &text);
-    let (form, notice) = split(form_html(editor, &text));
+    let (form, notice) = if b.form {
+        split(form_html(editor, &text))
+    } else {
+        (None, None)
+    };
     Resp::json(
         200,
         &serde_json::json!({ "text": text, "diagnostics": diags, "form": form, "notice": notice }),
@@ -217,7 +226,7 @@ fn preview(editor: &Editor, b: &PreviewBody) -> Resp {
         Ok(p) => p,
         Err(r) => return r,
     };
-    let (run, _) = editor.check(&path, &b.text);
+    let run = editor.load(&path, &b.text);
     let Some(loaded) = the_valid_agreement(&run) else {
         return Resp::json(
             200,
@@ -258,7 +267,7 @@ fn pdf(editor: &Editor, b: &TextBody) -> Resp {
         Ok(p) => p,
         Err(r) => return r,
     };
-    let (run, _) = editor.check(&path, &b.text);
+    let run = editor.load(&path, &b.text);
     let Some(loaded) = the_valid_agreement(&run) else {
         return Resp::error(422, "Avtalen har feil. Rett dem før du laster ned PDF-en.");
     };
@@ -275,9 +284,6 @@ fn pdf(editor: &Editor, b: &TextBody) -> Resp {
     }
 }
 
-/// The language the save dialog describes changes in.
-const CHANGES_LANGUAGE: &str = "nb";
-
 /// What saving would change, in plain words where both versions are valid agreements, and
 /// as changed lines of the file otherwise.
 fn changes(editor: &Editor, b: &TextBody) -> Resp {
@@ -290,24 +296,18 @@ fn changes(editor: &Editor, b: &TextBody) -> Resp {
         Err(e) => return file_error(e),
     };
     let texts = &editor.typesetter.texts;
-    let (old_run, _) = editor.check(&path, &old.text);
-    let (new_run, _) = editor.check(&path, &b.text);
+    let old_run = editor.load(&path, &old.text);
+    let new_run = editor.load(&path, &b.text);
     let words = match (
         views(&old_run, &editor.catalogue, texts),
         views(&new_run, &editor.catalogue, texts),
     ) {
-        (Ok(a), Ok(b)) => {
-            let c = compare(&a, &b, &editor.catalogue, ("lagret", "ny"));
-            let mut lines: Vec<String> = c.notes.clone();
-            for d in &c.agreements {
-                lines.extend(
-                    d.changes
-                        .iter()
-                        .map(|ch| format!("{}: {}", ch.section, ch.in_lang(crate::base::i18n::Lang::Nb))),
-                );
-            }
-            Some(lines)
-        }
+        (Ok(a), Ok(b)) => Some(
+            word_changes(&a, &b)
+                .iter()
+                .map(|ch| format!("{}: {}", ch.section, ch.in_lang(Lang::Nb)))
+                .collect::<Vec<_>>(),
+        ),
         _ => None,
     };
     let lines = line_changes(&old.text, &b.text);
@@ -315,7 +315,7 @@ fn changes(editor: &Editor, b: &TextBody) -> Resp {
         200,
         &serde_json::json!({
             "changes": words,
-            "language": CHANGES_LANGUAGE,
+            "language": Lang::Nb.tag(),
             "lines": lines,
             "unchanged": old.text == b.text
         }),

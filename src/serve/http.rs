@@ -198,12 +198,10 @@ async fn handle(shared: &Shared, req: Req) -> Resp {
         return internal();
     };
     let editor = Arc::clone(&shared.editor);
-    let run = tokio::task::spawn_blocking(move || {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handlers::route(&editor, &req)))
-    });
-    match run.await {
-        Ok(Ok(resp)) => resp,
-        _ => internal(),
+    // A handler that panics ends its blocking task only: the join error is a 500.
+    match tokio::task::spawn_blocking(move || handlers::route(&editor, &req)).await {
+        Ok(resp) => resp,
+        Err(_) => internal(),
     }
 }
 

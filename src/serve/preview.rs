@@ -59,14 +59,6 @@ impl PageCache {
             }
         }
     }
-
-    pub fn len(&self) -> usize {
-        self.inner.lock().map(|g| g.0.len()).unwrap_or(0)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 /// The pages of `loaded`, with the PNG of each page whose hash is not in `known`.

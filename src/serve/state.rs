@@ -8,16 +8,14 @@ use include_dir::{Dir, include_dir};
 use minijinja::{AutoEscape, Environment};
 use serde::Serialize;
 
-use crate::base::diag::{Diagnostic, Severity};
-use crate::base::digest::sha256_hex;
+use crate::base::diag::{Diagnostic, Severity, localise};
 use crate::base::i18n::Lang;
 use crate::batch::index::OutputIndex;
-use crate::batch::plan::{context_key, id_of};
+use crate::batch::plan::{agreement_key, context_key, id_of};
 use crate::catalog::Catalogue;
 use crate::catalog::assets::Assets;
 use crate::document::Typesetter;
 use crate::document::signed::is_signed;
-use crate::document::view::fingerprint;
 use crate::input::load::{self, Loaded, Run};
 use crate::serve::ServeOptions;
 use crate::serve::files::Root;
@@ -97,9 +95,15 @@ impl Editor {
     /// Check `text` as the agreement file at `path` (its member list, if any, is read beside
     /// it), as `avtale check` would.
     pub fn check(&self, path: &Path, text: &str) -> (Run, Vec<WebDiagnostic>) {
-        let run = load::load_bytes(path, text.as_bytes(), &self.catalogue);
+        let run = self.load(path, text);
         let diags = self.web_diagnostics(&run, &run.all_diags());
         (run, diags)
+    }
+
+    /// Load `text` as the agreement file at `path`, without preparing diagnostics for the
+    /// page.
+    pub fn load(&self, path: &Path, text: &str) -> Run {
+        load::load_bytes(path, text.as_bytes(), &self.catalogue)
     }
 
     pub fn web_diagnostics(&self, run: &Run, diags: &[Diagnostic]) -> Vec<WebDiagnostic> {
@@ -107,16 +111,16 @@ impl Editor {
             .iter()
             .map(|d| {
                 // Legal staff read bokmål: the same message as `avtale check --lang nb`.
-                let d = d.in_lang(Lang::Nb);
-                let l = run.sources.locate(&d);
+                let text = localise(d, Lang::Nb);
+                let at = run.sources.region(&d.loc);
                 WebDiagnostic {
                     code: d.code,
                     severity: d.severity,
                     path: d.path.clone(),
-                    message: l.message.to_string(),
-                    help: l.help.map(str::to_string),
-                    line: l.line,
-                    column: l.column,
+                    message: text.message,
+                    help: text.help,
+                    line: at.line,
+                    column: at.column,
                 }
             })
             .collect();
@@ -164,16 +168,19 @@ impl Editor {
     fn pdf_state(&self, a: &Loaded, index: &OutputIndex) -> &'static str {
         let id = id_of(a);
         let target = self.out_dir.join(format!("{id}.pdf"));
-        if id.is_empty() || !target.is_file() {
+        let Some(meta) = std::fs::symlink_metadata(&target).ok().filter(|m| m.is_file()) else {
+            return "mangler";
+        };
+        if id.is_empty() {
             return "mangler";
         }
-        if is_signed(&target) {
-            return "signert";
-        }
-        let key = sha256_hex(format!("{}\n{}", self.context, fingerprint(&a.agreement)).as_bytes());
-        let size = std::fs::metadata(&target).map(|m| m.len()).unwrap_or(0);
+        // The index first: a PDF of the size `build` recorded is not signed (a signature adds
+        // bytes), and only other PDFs are read.
         match index.entries.get(id) {
-            Some(e) if !a.has_errors() && e.key == key && e.size == size => "oppdatert",
+            Some(e) if !a.has_errors() && e.key == agreement_key(&self.context, a) && e.size == meta.len() => {
+                "oppdatert"
+            }
+            _ if is_signed(&target) => "signert",
             _ => "utdatert",
         }
     }
