@@ -196,10 +196,18 @@ fn bundle(lang: Lang, ftl: &'static str) -> Bundle {
 static EN: LazyLock<Bundle> = LazyLock::new(|| bundle(Lang::En, EN_FTL));
 static NB: LazyLock<Bundle> = LazyLock::new(|| bundle(Lang::Nb, NB_FTL));
 
+/// The message `id` of the catalogue of `lang` filled in with `args`, or `None` when that
+/// catalogue lacks it or cannot fill it in.
+fn format(lang: Lang, id: &str, args: Option<&FluentArgs>) -> Option<String> {
+    let b = bundle_of(lang);
+    let pattern = b.get_message(id)?.value()?;
+    let mut errors = Vec::new();
+    let s = b.format_pattern(pattern, args, &mut errors);
+    errors.is_empty().then(|| s.into_owned())
+}
+
 /// The message in `lang`, or `None` when that catalogue lacks it or cannot fill it in.
 fn render(lang: Lang, m: &Msg) -> Option<String> {
-    let b = bundle_of(lang);
-    let pattern = b.get_message(m.id)?.value()?;
     let mut args = FluentArgs::new();
     for (name, value) in &m.args {
         match value {
@@ -208,22 +216,13 @@ fn render(lang: Lang, m: &Msg) -> Option<String> {
             Arg::Msg(inner) => args.set(*name, FluentValue::from(inner.render(lang))),
         }
     }
-    let mut errors = Vec::new();
-    let s = b.format_pattern(pattern, Some(&args), &mut errors);
-    errors.is_empty().then(|| s.into_owned())
+    format(lang, m.id, Some(&args))
 }
 
 /// A message without arguments by an id made at run time (`rule-email`), in `lang` or else
 /// in English; `None` when neither catalogue has it.
 pub fn render_id(lang: Lang, id: &str) -> Option<String> {
-    let plain = |lang| {
-        let b = bundle_of(lang);
-        let mut errors = Vec::new();
-        let pattern = b.get_message(id)?.value()?;
-        let s = b.format_pattern(pattern, None, &mut errors);
-        errors.is_empty().then(|| s.into_owned())
-    };
-    plain(lang).or_else(|| plain(Lang::En))
+    format(lang, id, None).or_else(|| format(Lang::En, id, None))
 }
 
 fn bundle_of(lang: Lang) -> &'static Bundle {

@@ -7,6 +7,7 @@ use serde_json::Value as Json;
 use toml::Value;
 
 use crate::catalog::{Catalogue, DELINGSVILKAAR, TermsDoc};
+use crate::input::model::MILJOE;
 
 /// How a field is edited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -489,10 +490,7 @@ impl Context<'_> {
                     ids.into_iter().map(|id| (id.clone(), id)).collect()
                 })
                 .unwrap_or_default(),
-            C::Environments => vec![
-                ("test".into(), "Test".into()),
-                ("produksjon".into(), "Produksjon".into()),
-            ],
+            C::Environments => MILJOE.iter().map(|m| (m.to_string(), capitalised(m))).collect(),
         };
         pairs
             .into_iter()
@@ -581,6 +579,15 @@ fn mark_selected(options: &mut Vec<Choice>, kind: Kind, text: &str, list: &[Stri
         }
         _ => {}
     }
+}
+
+/// `word` with its first letter in upper case, as a choice's label.
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// The value at a dotted key below a table.

@@ -24,7 +24,7 @@ use tokio::task::JoinSet;
 use crate::input::load::MAX_TOML_BYTES;
 use crate::serve::guard::{Admission, RequestFacts};
 use crate::serve::handlers;
-use crate::serve::message::{Req, Resp};
+use crate::serve::message::{Req, Resp, enc};
 use crate::serve::state::Editor;
 
 /// The largest request body: an agreement file at its size limit, escaped as JSON (which can
@@ -227,8 +227,4 @@ fn split_url(url: &str) -> (String, Vec<(String, String)>) {
     let (path, query) = url.split_once('?').unwrap_or((url, ""));
     let pairs = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
     (path.to_string(), pairs)
-}
-
-fn enc(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }

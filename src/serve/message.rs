@@ -1,5 +1,10 @@
 //! A request as the handlers see it and a response before the common headers are added.
 
+/// `s` encoded for a URL's query.
+pub fn enc(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
 /// A request as the handlers see it.
 pub struct Req {
     pub method: String,

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::scaffold::{NewAgreement, new_agreement_with_catalogue};
 use crate::serve::form;
-use crate::serve::message::Resp;
+use crate::serve::message::{Resp, enc};
 use crate::serve::state::Editor;
 
 fn render(editor: &Editor, name: &str, ctx: minijinja::Value) -> Resp {
@@ -129,10 +129,7 @@ pub fn create(editor: &Editor, body: &[u8]) -> Resp {
         &editor.catalogue,
     );
     match editor.root.create(&f.file, &text) {
-        Ok(_) => Resp::redirect(&format!(
-            "/edit?file={}",
-            url::form_urlencoded::byte_serialize(f.file.as_bytes()).collect::<String>()
-        )),
+        Ok(_) => Resp::redirect(&format!("/edit?file={}", enc(&f.file))),
         Err(e) => {
             f.errors.push(("file".into(), e.message()));
             start(editor, Some(f))

@@ -20,6 +20,7 @@ use crate::input::load::{self, Loaded, Run};
 use crate::serve::ServeOptions;
 use crate::serve::files::Root;
 use crate::serve::guard::{Guard, new_token};
+use crate::serve::message::enc;
 use crate::serve::preview::PageCache;
 
 /// The editor's pages, scripts and styles, built into the binary.
@@ -191,9 +192,7 @@ fn templates() -> Result<Environment<'static>, String> {
     let mut env = Environment::new();
     env.set_auto_escape_callback(|_| AutoEscape::Html);
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    env.add_filter("urlencode", |s: String| -> String {
-        url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
-    });
+    env.add_filter("urlencode", |s: String| enc(&s));
     for name in ["base.html", "start.html", "editor.html", "form.html"] {
         let text = WEB
             .get_file(name)
