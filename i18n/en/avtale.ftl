@@ -409,3 +409,8 @@ change-processor-added = data processor added or changed: { $entry }
 change-sharing-terms = delingsvilkår { $old } → { $new }
 change-agreement-removed = agreement { $id } removed
 change-agreement-added = agreement { $id } added
+
+## The local web editor (src/commands/serve.rs)
+
+serve-running = The editor for { $dir } is running: open the address above in a browser; stop it with Ctrl+C.
+serve-no-browser = cannot open a browser; open the address above by hand

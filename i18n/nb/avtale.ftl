@@ -411,3 +411,8 @@ change-processor-added = Databehandler lagt til eller endret: { $entry }
 change-sharing-terms = Delingsvilkår { $old } → { $new }
 change-agreement-removed = Avtalen { $id } er fjernet
 change-agreement-added = Avtalen { $id } er lagt til
+
+## Redigeringsverktøyet (src/commands/serve.rs)
+
+serve-running = Redigeringsverktøyet for { $dir } kjører: åpne adressen over i en nettleser, og stopp det med Ctrl+C.
+serve-no-browser = kan ikke åpne en nettleser; åpne adressen over selv

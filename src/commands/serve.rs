@@ -7,6 +7,7 @@ use std::sync::atomic::AtomicBool;
 use crate::commands::build::PdfOptions;
 use crate::commands::setup::{SourceOptions, setup};
 use crate::commands::{CommandResult, Console, Failure, Outcome};
+use crate::msg;
 use crate::serve::{ServeOptions, Server};
 
 #[derive(Debug, Clone)]
@@ -23,13 +24,12 @@ pub fn run(console: &mut dyn Console, opts: &ServeCommand) -> CommandResult {
     let typesetter = opts.pdf.typesetter(&setup.assets)?;
     let server = Server::bind(&opts.serve, setup.catalogue, setup.assets, typesetter).map_err(Failure::new)?;
     let url = server.url();
+    let lang = console.lang();
+    let running = msg!("serve-running", dir = opts.serve.dir.display()).render(lang);
     let out = console.out();
+    // The first line is the same in every language: editor integrations and tests read it.
     let _ = writeln!(out, "avtale serve: {url}");
-    let _ = writeln!(
-        out,
-        "The editor for {} is running: open the address above in a browser; stop it with Ctrl+C.",
-        opts.serve.dir.display()
-    );
+    let _ = writeln!(out, "{running}");
     let _ = out.flush();
     // Kept until the server stops: the page the browser is sent to.
     let _opener = if opts.open {
@@ -39,7 +39,7 @@ pub fn run(console: &mut dyn Console, opts: &ServeCommand) -> CommandResult {
             Ok(page)
         });
         if opened.is_err() {
-            console.error("cannot open a browser; open the address above by hand");
+            console.error(&msg!("serve-no-browser").render(lang));
         }
         opened.ok()
     } else {
