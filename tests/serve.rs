@@ -451,3 +451,79 @@ fn the_form_offers_the_chosen_services_packages_and_the_packages_bases() {
     }
     assert!(seen_consent, "the catalogue has a package with a consent code");
 }
+
+/// Each start-page row's file and the state of its PDF.
+fn pdf_states(html: &str) -> Vec<(String, String)> {
+    html.split("<tr data-file=\"")
+        .skip(1)
+        .map(|row| {
+            let file = row[..row.find('"').unwrap()].to_string();
+            let at = row.find("class=\"pdf pdf-").unwrap() + "class=\"pdf pdf-".len();
+            let state = row[at..at + row[at..].find('"').unwrap()].to_string();
+            (file, state)
+        })
+        .collect()
+}
+
+#[test]
+fn the_start_page_says_whether_each_pdf_is_missing_current_stale_or_signed() {
+    let s = serve();
+    let out = s.dir.path().join("pdf");
+    for file in ["fjordvik-kommune.toml", "nordlys-sparebank.toml"] {
+        let built = avtale()
+            .arg("build")
+            .arg(s.dir.path().join(file))
+            .arg("-o")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    }
+    std::fs::write(s.dir.path().join("ny.toml"), "[avtale]\nid = \"KA-2099-0001\"\n").unwrap();
+    let state = |file: &str| {
+        let states = pdf_states(&s.get("/").text());
+        states.into_iter().find(|(f, _)| f == file).map(|(_, st)| st).unwrap()
+    };
+    assert_eq!(state("nordlys-sparebank.toml"), "oppdatert");
+    assert_eq!(state("ny.toml"), "mangler");
+    // A change on disk that the PDF does not have.
+    let path = s.dir.path().join("nordlys-sparebank.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen("status = \"utkast\"", "status = \"til_signering\"", 1),
+    )
+    .unwrap();
+    assert_eq!(state("nordlys-sparebank.toml"), "utdatert");
+    // A signed PDF in the place of the built one.
+    let pdf = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.extension().is_some_and(|e| e == "pdf")
+                && common::text_of(&std::fs::read(p).unwrap()).contains("Fjordvik")
+        })
+        .unwrap();
+    let signed = s.dir.path().join("signert.pdf");
+    let p12 = common::root().join("tests/fixtures/signature/rsa-signer.p12");
+    let run = avtale()
+        .env("AVTALE_TEST_P12", "test")
+        .args([
+            "sign",
+            "--field",
+            "signatar-1",
+            "--password-env",
+            "AVTALE_TEST_P12",
+            "--p12",
+        ])
+        .arg(&p12)
+        .arg("-o")
+        .arg(&signed)
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(state("fjordvik-kommune.toml"), "oppdatert");
+    std::fs::rename(&signed, &pdf).unwrap();
+    assert_eq!(state("fjordvik-kommune.toml"), "signert");
+}

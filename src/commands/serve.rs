@@ -65,3 +65,22 @@ fn opener(url: &str) -> Result<tempfile::NamedTempFile, &'static str> {
     page.write_all(html.as_bytes()).map_err(|_| "write")?;
     Ok(page)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_that_opens_the_editor_is_private_and_leads_to_the_address() {
+        let url = "http://127.0.0.1:4000/?token=abc";
+        let page = opener(url).unwrap();
+        let html = std::fs::read_to_string(page.path()).unwrap();
+        assert!(html.contains(&format!("content=\"0;url={url}\"")), "{html}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(page.path()).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
+    }
+}
