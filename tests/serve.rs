@@ -505,24 +505,7 @@ fn the_start_page_says_whether_each_pdf_is_missing_current_stale_or_signed() {
         })
         .unwrap();
     let signed = s.dir.path().join("signert.pdf");
-    let p12 = common::root().join("tests/fixtures/signature/rsa-signer.p12");
-    let run = avtale()
-        .env("AVTALE_TEST_P12", "test")
-        .args([
-            "sign",
-            "--field",
-            "signatar-1",
-            "--password-env",
-            "AVTALE_TEST_P12",
-            "--p12",
-        ])
-        .arg(&p12)
-        .arg("-o")
-        .arg(&signed)
-        .arg(&pdf)
-        .output()
-        .unwrap();
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    common::sign(&pdf, "signatar-1", &signed).success();
     assert_eq!(state("fjordvik-kommune.toml"), "oppdatert");
     std::fs::rename(&signed, &pdf).unwrap();
     assert_eq!(state("fjordvik-kommune.toml"), "signert");

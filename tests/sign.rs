@@ -8,7 +8,8 @@ use lopdf::{Document, Object};
 use serde_json::Value;
 
 mod common;
-use common::{avtale, root};
+
+use common::{avtale, root, sign};
 
 fn build(file: &Path, out: &Path, extra: &[&str]) -> PathBuf {
     avtale()
@@ -308,18 +309,6 @@ fn preflight_reports_what_an_e_signing_service_would_refuse() {
 /// The fixture certificates and keys of the signature tests (see tests/fixtures/signature/make.sh).
 fn fixture(name: &str) -> PathBuf {
     root().join("tests/fixtures/signature").join(name)
-}
-
-/// `avtale sign` with the fixture PKCS#12 file (password `test`); the assertion of its run.
-fn sign(input: &Path, field: &str, output: &Path) -> assert_cmd::assert::Assert {
-    avtale()
-        .env("AVTALE_TEST_P12", "test")
-        .args(["sign", "--field", field, "--password-env", "AVTALE_TEST_P12", "--p12"])
-        .arg(fixture("rsa-signer.p12"))
-        .arg("-o")
-        .arg(output)
-        .arg(input)
-        .assert()
 }
 
 fn stderr_of(a: &assert_cmd::assert::Assert) -> String {

@@ -156,3 +156,16 @@ pub const JSON_KEYS: [&str; 11] = [
     "end_column",
     "related",
 ];
+
+/// `avtale sign` with the fixture PKCS#12 file of the signature tests (password `test`, see
+/// tests/fixtures/signature/make.sh); the assertion of its run.
+pub fn sign(input: &Path, field: &str, output: &Path) -> assert_cmd::assert::Assert {
+    avtale()
+        .env("AVTALE_TEST_P12", "test")
+        .args(["sign", "--field", field, "--password-env", "AVTALE_TEST_P12", "--p12"])
+        .arg(root().join("tests/fixtures/signature/rsa-signer.p12"))
+        .arg("-o")
+        .arg(output)
+        .arg(input)
+        .assert()
+}
