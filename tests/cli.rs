@@ -233,3 +233,45 @@ fn discovery_honours_gitignore_and_skips_tool_files() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn include_and_exclude_globs_of_the_project_config_choose_what_a_search_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = std::fs::read_to_string(root().join("agreements/nordlys-sparebank.toml")).unwrap();
+    for sub in ["avtaler", "avtaler/utkast", "maler"] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+    }
+    std::fs::write(dir.path().join("avtaler/a.toml"), &good).unwrap();
+    std::fs::write(dir.path().join("avtaler/utkast/b.toml"), "not an agreement = [").unwrap();
+    std::fs::write(dir.path().join("maler/c.toml"), "not an agreement = [").unwrap();
+    let run = |args: &[&str]| common::avtale().current_dir(dir.path()).args(args).output().unwrap();
+    // Without globs every file is read, and the two broken ones fail the run.
+    assert_eq!(run(&["check", "."]).status.code(), Some(1));
+    std::fs::write(
+        dir.path().join(".avtale.toml"),
+        "include = [\"avtaler/**\"]\nexclude = [\"**/utkast/**\"]\n",
+    )
+    .unwrap();
+    let out = run(&["check", "."]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("checked 1 file"));
+    // The globs are relative to the config file, wherever the command runs.
+    let inside = common::avtale()
+        .current_dir(dir.path().join("avtaler"))
+        .args(["check", "."])
+        .output()
+        .unwrap();
+    assert_eq!(
+        inside.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&inside.stderr)
+    );
+    // A file named on the command line is always read.
+    assert_eq!(run(&["check", "maler/c.toml"]).status.code(), Some(1));
+    // A glob that does not parse is an error naming the file.
+    std::fs::write(dir.path().join(".avtale.toml"), "include = [\"avtaler/[\"]\n").unwrap();
+    let out = run(&["check", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(".avtale.toml: `avtaler/[`"));
+}

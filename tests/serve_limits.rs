@@ -138,6 +138,7 @@ fn run_returns_soon_after_stop_is_set() {
         dir: dir.path().to_path_buf(),
         port: 0,
         out_dir: dir.path().join("pdf"),
+        selection: Default::default(),
     };
     let assets = avtale::catalog::assets::Assets::Embedded;
     let server = avtale::serve::Server::bind(&opts, common::catalogue(), assets, common::typesetter()).unwrap();

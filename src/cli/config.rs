@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::base::i18n::Text;
+use crate::input::select::Selection;
 use crate::msg;
 
 /// The name of the configuration file.
@@ -31,6 +32,15 @@ pub struct Config {
     /// Trust anchors added to those `verify --trust` names.
     #[serde(default)]
     pub trust: Vec<PathBuf>,
+    /// Globs a file found by a directory search must match (relative to this file's directory).
+    #[serde(default)]
+    pub include: Vec<String>,
+    /// Globs that leave a file found by a directory search out.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// `include` and `exclude`, ready to match.
+    #[serde(skip)]
+    pub selection: Selection,
 }
 
 impl Config {
@@ -60,6 +70,8 @@ impl Config {
         config.templates.as_mut().map(rebase);
         config.output.as_mut().map(rebase);
         config.trust.iter_mut().for_each(rebase);
+        config.selection = Selection::new(base, &config.include, &config.exclude)
+            .map_err(|e| Text::Plain(format!("{}: {e}", file.display())))?;
         Ok(config)
     }
 }

@@ -29,6 +29,7 @@ fn sources(c: &Common, cfg: &Config) -> SourceOptions {
     SourceOptions {
         catalogue: c.catalogue.clone().or_else(|| cfg.catalogue.clone()),
         templates: c.templates.clone().or_else(|| cfg.templates.clone()),
+        selection: cfg.selection.clone(),
     }
 }
 
@@ -106,6 +107,7 @@ pub fn serve(a: ServeArgs, cfg: &Config) -> ServeCommand {
             dir: a.dir,
             port: a.port,
             out_dir: a.out_dir.or_else(|| cfg.output.clone()).unwrap_or_else(|| "out".into()),
+            selection: cfg.selection.clone(),
         },
         pdf: pdf(&a.pdf),
         sources: sources(&a.common, cfg),

@@ -45,7 +45,7 @@ pub fn run(console: &mut dyn Console, opts: &BuildOptions) -> CommandResult {
     let started = Instant::now();
     let setup = setup(console, &opts.sources)?;
     let typesetter = opts.pdf.typesetter(&setup.assets)?;
-    let mut run = load::load(&opts.paths, &setup.catalogue);
+    let mut run = load::load_in(&opts.paths, &setup.catalogue, &opts.sources.selection);
     let outcome = {
         let mut progress = Progress::new(opts.quiet, console.err_is_terminal());
         let outcome = batch::build(

@@ -24,7 +24,7 @@ pub fn run(console: &mut dyn Console, opts: &CheckOptions) -> CommandResult {
         let name = opts.stdin_filename.clone().unwrap_or_else(|| "<stdin>".into());
         load::load_bytes(&name, &read_stdin()?, &setup.catalogue)
     } else {
-        load::load(&opts.paths, &setup.catalogue)
+        load::load_in(&opts.paths, &setup.catalogue, &opts.sources.selection)
     };
     Ok(report(console, opts.diagnostics, &run, true))
 }

@@ -36,7 +36,7 @@ pub fn run(console: &mut dyn Console, opts: &ImpactOptions) -> CommandResult {
     {
         return Err(Failure::new(msg!("unknown-service", service = s)));
     }
-    let run = load::load(&opts.paths, cat);
+    let run = load::load_in(&opts.paths, cat, &opts.sources.selection);
     if !run.tool_errors.is_empty() || run.file_diags.iter().any(|d| d.severity == Severity::Error) {
         report(console, DiagnosticOptions::default(), &run, true);
         return Err(Failure::new(msg!("impact-incomplete")));

@@ -1,6 +1,7 @@
 //! What a run works with: the template directory (built in, or `--templates`) and the
 //! catalogue (built in, beside the templates, or `--catalogue`).
 
+use crate::input::select::Selection;
 use std::path::{Path, PathBuf};
 
 use crate::base::diag::{self, Format, Sources};
@@ -16,6 +17,8 @@ pub struct SourceOptions {
     pub catalogue: Option<PathBuf>,
     /// A template directory instead of the built-in one.
     pub templates: Option<PathBuf>,
+    /// The include and exclude globs of directory searches.
+    pub selection: Selection,
 }
 
 /// The catalogue and template source a run works with.

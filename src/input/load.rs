@@ -13,6 +13,7 @@ use crate::input::members_xlsx::{self, Sheet};
 use crate::input::model::{self, Agreement};
 use crate::input::raw::{self, Diags, Entry, Node, Raw, Reader, Table};
 use crate::input::rules;
+use crate::input::select::Selection;
 use crate::msg;
 
 /// Agreement and segment files larger than this are refused unread.
@@ -89,12 +90,19 @@ impl Run {
 
 /// Expand command-line paths into agreement files, in a stable order.
 pub fn discover(paths: &[PathBuf], tool_errors: &mut Vec<Text>) -> Vec<PathBuf> {
+    discover_in(paths, tool_errors, &Selection::default())
+}
+
+/// Like [`discover`], keeping of the files a directory search finds those `selection` takes
+/// (a file named on its own is always read).
+pub fn discover_in(paths: &[PathBuf], tool_errors: &mut Vec<Text>, selection: &Selection) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for p in paths {
         match std::fs::metadata(p) {
             Err(e) => tool_errors.push(msg!("cannot-read-error", file = p.display(), error = e).into()),
             Ok(m) if m.is_dir() => {
                 let mut found = walk(p, tool_errors);
+                found.retain(|f| selection.takes(f));
                 if found.is_empty() {
                     tool_errors.push(msg!("no-agreement-files", dir = p.display()).into());
                 }
@@ -136,8 +144,13 @@ fn walk(dir: &Path, tool_errors: &mut Vec<Text>) -> Vec<PathBuf> {
 
 /// Read, parse and check every agreement under `paths`.
 pub fn load(paths: &[PathBuf], cat: &Catalogue) -> Run {
+    load_in(paths, cat, &Selection::default())
+}
+
+/// Like [`load`], with the project's include and exclude globs for directory searches.
+pub fn load_in(paths: &[PathBuf], cat: &Catalogue, selection: &Selection) -> Run {
     let mut run = Run::default();
-    let files = discover(paths, &mut run.tool_errors);
+    let files = discover_in(paths, &mut run.tool_errors, selection);
     for f in files {
         load_file(&mut run, &f, cat);
     }

@@ -9,3 +9,4 @@ pub mod model;
 pub mod raw;
 pub mod rules;
 pub mod schema;
+pub mod select;

@@ -37,6 +37,8 @@ pub struct ServeOptions {
     pub port: u16,
     /// Where `build` writes PDFs: the start page says whether each is current.
     pub out_dir: PathBuf,
+    /// The include and exclude globs of the project configuration.
+    pub selection: crate::input::select::Selection,
 }
 
 /// A bound, not yet running editor server.

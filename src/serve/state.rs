@@ -35,6 +35,7 @@ pub struct Editor {
     pub pages: PageCache,
     pub templates: Environment<'static>,
     out_dir: PathBuf,
+    selection: crate::input::select::Selection,
     context: String,
 }
 
@@ -85,6 +86,7 @@ impl Editor {
             pages: PageCache::default(),
             templates: templates()?,
             out_dir: opts.out_dir.clone(),
+            selection: opts.selection.clone(),
             context,
         })
     }
@@ -140,7 +142,7 @@ impl Editor {
     /// Every agreement in the directory, as `check` and `build` would find them.
     pub fn rows(&self) -> Vec<Row> {
         let mut errors = Vec::new();
-        let files = load::discover(&[self.root.dir().to_path_buf()], &mut errors);
+        let files = load::discover_in(&[self.root.dir().to_path_buf()], &mut errors, &self.selection);
         let run = load::load(&files, &self.catalogue);
         let index = OutputIndex::read(&self.out_dir);
         let mut rows: Vec<Row> = run
