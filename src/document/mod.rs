@@ -10,6 +10,7 @@ pub mod appendix;
 pub mod errors;
 pub mod inspect;
 pub mod layout;
+pub mod pdfedit;
 pub mod provenance;
 pub mod settings;
 pub mod sigfield;

@@ -1,13 +1,17 @@
 //! Unsigned signature fields over the signature boxes. Typst has no form fields, so the
 //! boxes carry a labelled marker; after layout the introspector gives each one's page and
-//! position, and the fields are added to the exported PDF with lopdf — with an appearance
+//! position, and the fields are added to the exported PDF (see `pdfedit`) — with an appearance
 //! stream, the print flag and a `Form` structure element, as PDF/A and PDF/UA require.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
-use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat};
+use pdf_writer::types::{AnnotationFlags, FieldType, StructRole};
+use pdf_writer::{Chunk, Rect, Ref, TextStr};
 use typst::foundations::Value;
 use typst_layout::PagedDocument;
+
+use crate::document::pdfedit::PdfEdit;
 
 /// A signature field to add: its name, its description for assistive technology, and
 /// where it goes (1-based page, rectangle in PDF points from the bottom left).
@@ -72,294 +76,272 @@ fn natural_key(name: &str) -> (usize, String) {
     (n, name.to_string())
 }
 
-fn text(s: &str) -> Object {
-    // UTF-16BE with a byte-order mark: any name is representable.
-    let mut bytes = vec![0xFE, 0xFF];
-    for u in s.encode_utf16() {
-        bytes.extend_from_slice(&u.to_be_bytes());
+/// Add the fields to the PDF Typst exported, and mend page content whose data ends in a
+/// carriage return. Only the objects that change are read and written again; every other
+/// byte stays as Typst wrote it, and the same input gives the same bytes.
+pub fn finish_pdf(pdf: Vec<u8>, fields: &[FieldSpec]) -> Result<Vec<u8>, String> {
+    if fields.is_empty() && !pdf.windows(11).any(|w| w == b"\r\nendstream") {
+        return Ok(pdf);
     }
-    Object::String(bytes, StringFormat::Hexadecimal)
+    let mut e = PdfEdit::new(&pdf)?;
+    let root = e
+        .get(&e.trailer(), "Root")?
+        .and_then(|v| e.reference(&v))
+        .ok_or("the exported PDF has no catalog")?;
+    let catalog = e.object(root)?;
+    let pages = page_objects(&e, &catalog)?;
+    for (_, page) in &pages {
+        avoid_trailing_cr(&mut e, page)?;
+    }
+    if !fields.is_empty() {
+        add_fields(&mut e, &catalog, &pages, fields)?;
+    }
+    Ok(e.finish())
 }
 
-/// Add the fields to `pdf`. The result is a whole new file, deterministic for the same input.
-pub fn add_fields(pdf: &[u8], fields: &[FieldSpec]) -> Result<Vec<u8>, String> {
-    if fields.is_empty() {
-        return repair_trailing_cr(pdf.to_vec());
-    }
-    let mut doc = Document::load_mem(pdf).map_err(|e| format!("cannot read the exported PDF: {e}"))?;
-    let pages = doc.get_pages();
-    let mut tree = StructTree::read(&doc)?;
-    let mut field_refs = Vec::new();
-    for f in fields {
-        let widget_id = add_field(&mut doc, &pages, f, &mut tree)?;
-        field_refs.push(Object::Reference(widget_id));
-    }
-    tree.link(&mut doc)?;
-    set_acroform(&mut doc, field_refs)?;
-
-    avoid_trailing_cr(&mut doc);
-    let mut out = Vec::with_capacity(pdf.len() + 4096);
-    doc.save_to(&mut out)
-        .map_err(|e| format!("cannot write the PDF: {e}"))?;
-    if out.last() != Some(&b'\n') {
-        out.push(b'\n');
+/// The pages in order: their numbers and dictionaries.
+fn page_objects(e: &PdfEdit, catalog: &Range<usize>) -> Result<Vec<(Ref, Range<usize>)>, String> {
+    let mut out = Vec::new();
+    let mut todo = vec![(
+        e.get(catalog, "Pages")?
+            .and_then(|v| e.reference(&v))
+            .ok_or("no page tree")?,
+        0,
+    )];
+    while let Some((id, depth)) = todo.pop() {
+        let node = e.object(id)?;
+        match e.get(&node, "Kids")? {
+            Some(kids) if depth < 32 => {
+                let kids = e.items(&kids)?;
+                todo.extend(kids.iter().rev().filter_map(|k| e.reference(k)).map(|k| (k, depth + 1)));
+            }
+            Some(_) => return Err("the page tree is nested too deep".into()),
+            None => out.push((Ref::new(id as i32), node)),
+        }
     }
     Ok(out)
 }
 
-/// Add one field to its page: appearance stream, widget annotation and Form element.
-fn add_field(
-    doc: &mut Document,
-    pages: &BTreeMap<u32, ObjectId>,
-    f: &FieldSpec,
-    tree: &mut StructTree,
-) -> Result<ObjectId, String> {
-    let page_id = *pages
-        .get(&(f.page as u32))
-        .ok_or_else(|| format!("no page {}", f.page))?;
-    let ap_id = doc.add_object(appearance_stream(f));
-    let widget_id = doc.add_object(widget(f, page_id, ap_id, tree.next_struct_parent()));
-    tree.add_form_element(doc, f, widget_id, page_id);
-    add_annotation(doc, page_id, widget_id)?;
-    Ok(widget_id)
-}
-
-/// The field's (empty) normal appearance: a form XObject the size of its rectangle.
-fn appearance_stream(f: &FieldSpec) -> Stream {
-    let (w, h) = (f.rect[2] - f.rect[0], f.rect[3] - f.rect[1]);
-    let mut ap = Dictionary::new();
-    ap.set("Type", Object::Name(b"XObject".to_vec()));
-    ap.set("Subtype", Object::Name(b"Form".to_vec()));
-    ap.set("BBox", Object::Array(vec![0.into(), 0.into(), w.into(), h.into()]));
-    ap.set("Resources", Object::Dictionary(Dictionary::new()));
-    Stream::new(ap, Vec::new())
-}
-
-/// The merged signature field and widget annotation, printable, with its appearance.
-fn widget(f: &FieldSpec, page_id: ObjectId, ap_id: ObjectId, struct_parent: Option<i64>) -> Dictionary {
-    let mut widget = Dictionary::new();
-    widget.set("Type", Object::Name(b"Annot".to_vec()));
-    widget.set("Subtype", Object::Name(b"Widget".to_vec()));
-    widget.set("FT", Object::Name(b"Sig".to_vec()));
-    widget.set("T", text(&f.name));
-    widget.set("TU", text(&f.description));
-    widget.set("F", Object::Integer(4));
-    widget.set("Rect", Object::Array(f.rect.iter().map(|v| Object::Real(*v)).collect()));
-    widget.set("P", Object::Reference(page_id));
-    let mut apd = Dictionary::new();
-    apd.set("N", Object::Reference(ap_id));
-    widget.set("AP", Object::Dictionary(apd));
-    if let Some(key) = struct_parent {
-        widget.set("StructParent", Object::Integer(key));
+/// Add the fields: for each, its appearance, its widget on the page and its Form element;
+/// then the form in the catalog.
+fn add_fields(
+    e: &mut PdfEdit,
+    catalog: &Range<usize>,
+    pages: &[(Ref, Range<usize>)],
+    fields: &[FieldSpec],
+) -> Result<(), String> {
+    let tree = StructTree::read(e, catalog)?;
+    let mut key = tree.next_key;
+    let mut widgets = Vec::new();
+    let mut forms = Vec::new();
+    let mut on_page: BTreeMap<usize, Vec<Ref>> = BTreeMap::new();
+    for f in fields {
+        let (page_id, _) = pages
+            .get(f.page.wrapping_sub(1))
+            .ok_or_else(|| format!("no page {}", f.page))?;
+        let ap = e.add(|id, c| appearance_stream(c, id, f));
+        let struct_parent = tree.parent.as_ref().map(|_| key);
+        let widget = e.add(|id, c| widget(c, id, f, *page_id, ap, struct_parent));
+        if let Some((parent, _)) = &tree.parent {
+            forms.push((key, e.add(|id, c| form_element(c, id, f, widget, *page_id, *parent))));
+            key += 1;
+        }
+        on_page.entry(f.page - 1).or_default().push(widget);
+        widgets.push(widget);
     }
-    widget
-}
-
-/// The `Form` structure element of a widget, under `parent`.
-fn form_element(f: &FieldSpec, widget_id: ObjectId, page_id: ObjectId, parent: ObjectId) -> Dictionary {
-    let mut objr = Dictionary::new();
-    objr.set("Type", Object::Name(b"OBJR".to_vec()));
-    objr.set("Obj", Object::Reference(widget_id));
-    objr.set("Pg", Object::Reference(page_id));
-    let mut elem = Dictionary::new();
-    elem.set("Type", Object::Name(b"StructElem".to_vec()));
-    elem.set("S", Object::Name(b"Form".to_vec()));
-    elem.set("P", Object::Reference(parent));
-    elem.set("Pg", Object::Reference(page_id));
-    elem.set("Alt", text(&f.description));
-    elem.set("K", Object::Dictionary(objr));
-    elem
-}
-
-/// Add the widget to its page's annotations, with tab order by structure.
-fn add_annotation(doc: &mut Document, page_id: ObjectId, widget_id: ObjectId) -> Result<(), String> {
-    let page = doc.get_dictionary_mut(page_id).map_err(|e| e.to_string())?;
-    match page.get_mut(b"Annots") {
-        Ok(Object::Array(a)) => a.push(Object::Reference(widget_id)),
-        _ => page.set("Annots", Object::Array(vec![Object::Reference(widget_id)])),
+    for (i, ids) in on_page {
+        let page = &pages[i].1;
+        match e.get_resolved(page, "Annots")? {
+            Some(annots) => e.push_items(&annots, refs(&ids).as_bytes()),
+            None => e.insert(page, "Annots", format!("[{}]", refs(&ids)).as_bytes()),
+        }
+        if e.get(page, "Tabs")?.is_none() {
+            e.insert(page, "Tabs", b"/S");
+        }
     }
-    if !page.has(b"Tabs") {
-        page.set("Tabs", Object::Name(b"S".to_vec()));
+    tree.link(e, &forms, key)?;
+    if e.get(catalog, "AcroForm")?.is_some() {
+        return Err("the exported PDF has a form already".into());
     }
+    e.insert(
+        catalog,
+        "AcroForm",
+        format!("<</Fields[{}]>>", refs(&widgets)).as_bytes(),
+    );
     Ok(())
 }
 
-/// The document's structure tree as the fields' Form elements need it, and the elements
-/// added so far.
+/// References as a PDF writes them in an array: `1 0 R 2 0 R`.
+fn refs(ids: &[Ref]) -> String {
+    ids.iter()
+        .map(|r| format!("{} 0 R", r.get()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn rect(f: &FieldSpec) -> Rect {
+    Rect::new(f.rect[0], f.rect[1], f.rect[2], f.rect[3])
+}
+
+/// The field's (empty) normal appearance: a form XObject the size of its rectangle.
+fn appearance_stream(c: &mut Chunk, id: Ref, f: &FieldSpec) {
+    let (w, h) = (f.rect[2] - f.rect[0], f.rect[3] - f.rect[1]);
+    let mut x = c.form_xobject(id, &[]);
+    x.bbox(Rect::new(0.0, 0.0, w, h));
+    x.resources();
+}
+
+/// The merged signature field and widget annotation, printable, with its appearance.
+fn widget(c: &mut Chunk, id: Ref, f: &FieldSpec, page: Ref, ap: Ref, struct_parent: Option<i32>) {
+    let mut field = c.form_field(id);
+    field.field_type(FieldType::Signature);
+    field.partial_name(TextStr(&f.name));
+    field.alternate_name(TextStr(&f.description));
+    let mut annot = field.into_annotation();
+    annot.flags(AnnotationFlags::PRINT);
+    annot.rect(rect(f));
+    annot.page(page);
+    annot.appearance().normal().stream(ap);
+    if let Some(key) = struct_parent {
+        annot.struct_parent(key);
+    }
+}
+
+/// The `Form` structure element of a widget, under `parent`.
+fn form_element(c: &mut Chunk, id: Ref, f: &FieldSpec, widget: Ref, page: Ref, parent: Ref) {
+    let mut elem = c.struct_element(id);
+    elem.kind(StructRole::Form);
+    elem.parent(parent);
+    elem.page(page);
+    elem.alt(TextStr(&f.description));
+    elem.object_child().object(widget).page(page);
+}
+
+/// Where the Form elements go in the document's structure tree: under the tree's document
+/// element, with their keys in its parent tree.
 struct StructTree {
-    root: Option<ObjectId>,
-    /// The element the Form elements go under: the tree's document element when there is one.
-    parent_elem: Option<ObjectId>,
-    parent_tree: Option<ObjectId>,
-    next_key: i64,
-    nums_added: Vec<(i64, ObjectId)>,
-    kids_added: Vec<ObjectId>,
+    root: Option<Range<usize>>,
+    /// The element the Form elements go under: the tree's document element.
+    parent: Option<(Ref, Range<usize>)>,
+    /// The parent tree's `/Nums` array.
+    nums: Option<Range<usize>>,
+    next_key: i32,
 }
 
 impl StructTree {
-    /// Read the structure tree root of the document's catalog, if it has one.
-    fn read(doc: &Document) -> Result<StructTree, String> {
-        let catalog = doc.catalog().map_err(|e| e.to_string())?;
+    /// Read the structure tree root of the catalog, if it has one.
+    fn read(e: &PdfEdit, catalog: &Range<usize>) -> Result<StructTree, String> {
         let mut tree = StructTree {
-            root: catalog.get(b"StructTreeRoot").and_then(Object::as_reference).ok(),
-            parent_elem: None,
-            parent_tree: None,
+            root: e.get_resolved(catalog, "StructTreeRoot")?,
+            parent: None,
+            nums: None,
             next_key: 0,
-            nums_added: Vec::new(),
-            kids_added: Vec::new(),
         };
-        if let Some(root_id) = tree.root {
-            let root = doc.get_dictionary(root_id).map_err(|e| e.to_string())?;
-            tree.parent_elem = match root.get(b"K") {
-                Ok(Object::Reference(r)) => Some(*r),
-                Ok(Object::Array(a)) => a.iter().find_map(|o| o.as_reference().ok()),
-                _ => None,
-            };
-            tree.parent_tree = root.get(b"ParentTree").and_then(Object::as_reference).ok();
-            tree.next_key = root.get(b"ParentTreeNextKey").and_then(Object::as_i64).unwrap_or(0);
+        let Some(root) = &tree.root else { return Ok(tree) };
+        let first = match e.get(root, "K")? {
+            Some(k) if e.reference(&k).is_some() => e.reference(&k),
+            Some(k) if e.bytes(&k).starts_with(b"[") => e.items(&k)?.iter().find_map(|i| e.reference(i)),
+            _ => None,
+        };
+        if let Some(id) = first {
+            tree.parent = Some((Ref::new(id as i32), e.object(id)?));
+        }
+        if let Some(pt) = e.get_resolved(root, "ParentTree")? {
+            match e.get(&pt, "Nums")? {
+                Some(nums) if e.bytes(&nums).starts_with(b"[") => tree.nums = Some(nums),
+                _ => return Err("the structure parent tree is not a flat number tree".into()),
+            }
+        }
+        if let Some(v) = e.get(root, "ParentTreeNextKey")? {
+            tree.next_key = e.integer(&v).and_then(|n| i32::try_from(n).ok()).unwrap_or(0);
         }
         Ok(tree)
     }
 
-    /// The `StructParent` key of the next widget, when Form elements are added.
-    fn next_struct_parent(&self) -> Option<i64> {
-        self.parent_elem.map(|_| self.next_key)
-    }
-
-    /// Add the Form element of a widget (when there is an element to put it under).
-    fn add_form_element(&mut self, doc: &mut Document, f: &FieldSpec, widget_id: ObjectId, page_id: ObjectId) {
-        if let Some(parent) = self.parent_elem {
-            let elem_id = doc.add_object(form_element(f, widget_id, page_id, parent));
-            self.nums_added.push((self.next_key, elem_id));
-            self.kids_added.push(elem_id);
-            self.next_key += 1;
-        }
-    }
-
-    /// Link the added Form elements into the tree: as kids of their parent element and in
-    /// the parent tree, whose next key is advanced.
-    fn link(&self, doc: &mut Document) -> Result<(), String> {
-        let Some(parent) = self.parent_elem else {
+    /// Link the Form elements into the tree: as kids of their parent element and in the
+    /// parent tree, whose next key becomes `next_key`.
+    fn link(&self, e: &mut PdfEdit, forms: &[(i32, Ref)], next_key: i32) -> Result<(), String> {
+        let (Some(root), Some((_, parent))) = (&self.root, &self.parent) else {
             return Ok(());
         };
-        let elem = doc.get_dictionary_mut(parent).map_err(|e| e.to_string())?;
-        let mut kids = match elem.get(b"K") {
-            Ok(Object::Array(a)) => a.clone(),
-            Ok(other) => vec![other.clone()],
-            Err(_) => Vec::new(),
-        };
-        kids.extend(self.kids_added.iter().map(|k| Object::Reference(*k)));
-        elem.set("K", Object::Array(kids));
-        let root_id = self.root.ok_or("no structure tree")?;
-        let tree = parent_tree_mut(doc, self.parent_tree, root_id)?;
-        match tree.get_mut(b"Nums") {
-            Ok(Object::Array(nums)) => {
-                for (k, id) in &self.nums_added {
-                    nums.push(Object::Integer(*k));
-                    nums.push(Object::Reference(*id));
-                }
-            }
-            _ => return Err("the structure parent tree is not a flat number tree".into()),
+        if forms.is_empty() {
+            return Ok(());
         }
-        let root = doc.get_dictionary_mut(root_id).map_err(|e| e.to_string())?;
-        root.set("ParentTreeNextKey", Object::Integer(self.next_key));
+        let kids = refs(&forms.iter().map(|(_, r)| *r).collect::<Vec<_>>());
+        match e.get(parent, "K")? {
+            Some(k) if e.bytes(&k).starts_with(b"[") => e.push_items(&k, kids.as_bytes()),
+            Some(k) => {
+                let old = String::from_utf8_lossy(e.bytes(&k)).into_owned();
+                e.replace(&k, format!("[{old} {kids}]").into_bytes());
+            }
+            None => e.insert(parent, "K", format!("[{kids}]").as_bytes()),
+        }
+        let pairs = forms
+            .iter()
+            .map(|(k, r)| format!("{k} {} 0 R", r.get()))
+            .collect::<Vec<_>>()
+            .join(" ");
+        match &self.nums {
+            Some(nums) => e.push_items(nums, pairs.as_bytes()),
+            None => e.insert(root, "ParentTree", format!("<</Nums[{pairs}]>>").as_bytes()),
+        }
+        match e.get(root, "ParentTreeNextKey")? {
+            Some(v) => e.replace(&v, next_key.to_string().into_bytes()),
+            None => e.insert(root, "ParentTreeNextKey", next_key.to_string().as_bytes()),
+        }
         Ok(())
     }
 }
 
-/// The parent tree: the object `parent_tree`, or else the root's own (created empty if missing).
-fn parent_tree_mut(
-    doc: &mut Document,
-    parent_tree: Option<ObjectId>,
-    root_id: ObjectId,
-) -> Result<&mut Dictionary, String> {
-    match parent_tree {
-        Some(id) => doc.get_dictionary_mut(id).map_err(|e| e.to_string()),
-        None => {
-            let root = doc.get_dictionary_mut(root_id).map_err(|e| e.to_string())?;
-            if !root.has(b"ParentTree") {
-                root.set(
-                    "ParentTree",
-                    Object::Dictionary(Dictionary::from_iter([("Nums", Object::Array(vec![]))])),
-                );
-            }
-            root.get_mut(b"ParentTree")
-                .and_then(Object::as_dict_mut)
-                .map_err(|e| e.to_string())
-        }
-    }
-}
-
-/// Set the catalog's interactive form to the fields.
-fn set_acroform(doc: &mut Document, field_refs: Vec<Object>) -> Result<(), String> {
-    let mut acroform = Dictionary::new();
-    acroform.set("Fields", Object::Array(field_refs));
-    let catalog = doc.catalog_mut().map_err(|e| e.to_string())?;
-    catalog.set("AcroForm", Object::Dictionary(acroform));
-    Ok(())
-}
-
 /// PDF/A validators may read stream data that ends in a carriage return as ending one byte
 /// early (the CR looks like part of the end-of-line marker before `endstream`) and reject
-/// the file. A zlib stream ends in the checksum of its data, so such a stream gets white
-/// space appended to its data, which changes the checksum; only page content streams and
-/// object streams, where trailing white space means nothing, are changed.
-fn avoid_trailing_cr(doc: &mut Document) {
-    use std::io::Write;
-    let mut ids: Vec<ObjectId> = Vec::new();
-    for page in doc.get_pages().into_values() {
-        match doc.get_dictionary(page).and_then(|d| d.get(b"Contents")) {
-            Ok(Object::Reference(id)) => ids.push(*id),
-            Ok(Object::Array(a)) => ids.extend(a.iter().filter_map(|o| o.as_reference().ok())),
-            _ => {}
-        }
-    }
-    for (id, obj) in &doc.objects {
-        if let Object::Stream(s) = obj
-            && matches!(s.dict.get(b"Type"), Ok(Object::Name(n)) if n == b"ObjStm")
-        {
-            ids.push(*id);
-        }
-    }
-    for id in ids {
-        let Ok(Object::Stream(s)) = doc.get_object_mut(id) else {
-            continue;
-        };
-        let flate = matches!(s.dict.get(b"Filter"), Ok(Object::Name(n)) if n == b"FlateDecode");
-        if s.content.last() != Some(&b'\r') || !flate || s.dict.has(b"DecodeParms") {
+/// the file. A zlib stream ends in the checksum of its data, so such a page content stream
+/// gets white space appended to its data, which changes the checksum and means nothing.
+fn avoid_trailing_cr(e: &mut PdfEdit, page: &Range<usize>) -> Result<(), String> {
+    use std::io::{Read, Write};
+    let contents = match e.get(page, "Contents")? {
+        Some(v) if e.bytes(&v).starts_with(b"[") => e.items(&v)?,
+        Some(v) => vec![v],
+        None => Vec::new(),
+    };
+    for c in contents {
+        let Some(id) = e.reference(&c) else { continue };
+        let dict = e.object(id)?;
+        let flate = e.get(&dict, "Filter")?.is_some_and(|v| e.bytes(&v) == b"/FlateDecode");
+        if !flate || e.get(&dict, "DecodeParms")?.is_some() {
             continue;
         }
-        let Ok(plain) = s.decompressed_content() else {
+        let data = e.stream_data(&dict)?;
+        let packed = e.bytes(&data);
+        if packed.last() != Some(&b'\r') {
             continue;
-        };
+        }
+        let mut plain = Vec::new();
+        flate2::read::ZlibDecoder::new(packed)
+            .take(MAX_PAGE_CONTENT)
+            .read_to_end(&mut plain)
+            .map_err(|err| format!("cannot read page content: {err}"))?;
         for pad in 1..=4 {
             let mut padded = plain.clone();
             padded.resize(plain.len() + pad, b'\n');
             let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-            let Ok(packed) = enc.write_all(&padded).and_then(|()| enc.finish()) else {
-                break;
-            };
-            if packed.last() != Some(&b'\r') {
-                s.set_content(packed);
+            let again = enc
+                .write_all(&padded)
+                .and_then(|()| enc.finish())
+                .map_err(|err| format!("cannot write page content: {err}"))?;
+            if again.last() != Some(&b'\r') {
+                let length = e.get(&dict, "Length")?.ok_or("a stream without a length")?;
+                e.replace(&length, again.len().to_string().into_bytes());
+                e.replace(&data, again);
                 break;
             }
         }
     }
+    Ok(())
 }
 
-/// The same repair for a PDF without signature fields, which is otherwise Typst's output
-/// unchanged: rewritten only when a stream's data ends in a carriage return.
-pub fn repair_trailing_cr(pdf: Vec<u8>) -> Result<Vec<u8>, String> {
-    if !pdf.windows(11).any(|w| w == b"\r\nendstream") {
-        return Ok(pdf);
-    }
-    let mut doc = Document::load_mem(&pdf).map_err(|e| format!("cannot read the exported PDF: {e}"))?;
-    avoid_trailing_cr(&mut doc);
-    let mut out = Vec::with_capacity(pdf.len());
-    doc.save_to(&mut out)
-        .map_err(|e| format!("cannot write the PDF: {e}"))?;
-    Ok(out)
-}
+/// Most bytes one page's content may take when it is read to be mended.
+const MAX_PAGE_CONTENT: u64 = 256 * 1024 * 1024;
 
 #[cfg(test)]
 mod tests {
@@ -379,38 +361,25 @@ mod tests {
             .map(|i| format!("q {i} 0 0 {i} 0 0 cm Q").into_bytes())
             .find(|p| zlib(p).last() == Some(&b'\r'))
             .expect("some content compresses to a trailing CR");
-        let mut doc = Document::with_version("1.7");
-        let mut dict = Dictionary::new();
-        dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
-        let id = doc.add_object(Stream::new(dict.clone(), zlib(&plain)));
-        // Any other stream, such as font data or an ICC profile, is left alone.
-        let font_id = doc.add_object(Stream::new(dict, zlib(&plain)));
-        let pages_id = doc.new_object_id();
-        let page_id = doc.add_object(Dictionary::from_iter([
-            ("Type", Object::Name(b"Page".to_vec())),
-            ("Parent", Object::Reference(pages_id)),
-            ("Contents", Object::Reference(id)),
-        ]));
-        doc.objects.insert(
-            pages_id,
-            Object::Dictionary(Dictionary::from_iter([
-                ("Type", Object::Name(b"Pages".to_vec())),
-                ("Kids", Object::Array(vec![Object::Reference(page_id)])),
-                ("Count", Object::Integer(1)),
-            ])),
-        );
-        let catalog_id = doc.add_object(Dictionary::from_iter([
-            ("Type", Object::Name(b"Catalog".to_vec())),
-            ("Pages", Object::Reference(pages_id)),
-        ]));
-        doc.trailer.set("Root", Object::Reference(catalog_id));
+        // A page whose content is that stream, and a font-like stream with the same data.
+        let packed = zlib(&plain);
+        let mut pdf = pdf_writer::Pdf::new();
+        let (catalog, pages, page, content, other) = (Ref::new(1), Ref::new(2), Ref::new(3), Ref::new(4), Ref::new(5));
+        pdf.catalog(catalog).pages(pages);
+        pdf.pages(pages).kids([page]).count(1);
+        pdf.page(page).parent(pages).contents(content);
+        pdf.stream(content, &packed).filter(pdf_writer::Filter::FlateDecode);
+        pdf.stream(other, &packed).filter(pdf_writer::Filter::FlateDecode);
+        let bytes = pdf.finish();
+        assert!(bytes.windows(11).any(|w| w == b"\r\nendstream"));
 
-        avoid_trailing_cr(&mut doc);
-        let s = doc.get_object(id).unwrap().as_stream().unwrap();
+        let out = finish_pdf(bytes, &[]).unwrap();
+        let doc = lopdf::Document::load_mem(&out).unwrap();
+        let s = doc.get_object((4, 0)).unwrap().as_stream().unwrap();
         assert_ne!(s.content.last(), Some(&b'\r'));
         let back = s.decompressed_content().unwrap();
         assert_eq!(back.trim_ascii_end(), plain.as_slice(), "only white space was added");
-        let f = doc.get_object(font_id).unwrap().as_stream().unwrap();
-        assert_eq!(f.content, zlib(&plain));
+        let f = doc.get_object((5, 0)).unwrap().as_stream().unwrap();
+        assert_eq!(f.content, packed);
     }
 }

@@ -171,15 +171,7 @@ impl Typesetter {
         cat: &Catalogue,
         attach: &dyn Fn(&View) -> Vec<Attachment>,
     ) -> Result<(View, DocWorld, PagedDocument), BuildError> {
-        let (mut view, attachments) = self.prepare(a, cat, attach)?;
-        let terms = view::terms_files(&view, cat);
-        let mut files = terms.clone();
-        files.extend(
-            attachments
-                .into_iter()
-                .enumerate()
-                .map(|(i, f)| (attachment_path(i), f.data)),
-        );
+        let (mut view, terms, files) = self.layout_inputs(a, cat, attach)?;
         let shared = if self.share_appendices && !view.vedlegg.is_empty() {
             self.appendices.lay_out(&self.engine, &mut view, terms, files.clone())
         } else {
@@ -203,6 +195,27 @@ impl Typesetter {
             e => e,
         })?;
         Ok((view, world, doc))
+    }
+
+    /// What the layout of one agreement reads besides its source: its view, the terms texts
+    /// its appendices include, and those with the files attached to the PDF.
+    #[allow(clippy::type_complexity)]
+    pub fn layout_inputs(
+        &self,
+        a: &Agreement,
+        cat: &Catalogue,
+        attach: &dyn Fn(&View) -> Vec<Attachment>,
+    ) -> Result<(View, Vec<(String, Vec<u8>)>, Vec<(String, Vec<u8>)>), BuildError> {
+        let (view, attachments) = self.prepare(a, cat, attach)?;
+        let terms = view::terms_files(&view, cat);
+        let mut files = terms.clone();
+        files.extend(
+            attachments
+                .into_iter()
+                .enumerate()
+                .map(|(i, f)| (attachment_path(i), f.data)),
+        );
+        Ok((view, terms, files))
     }
 
     /// How the appendices of the agreements built so far were laid out.
@@ -233,6 +246,24 @@ impl Typesetter {
         self.export(&world, &doc, id, date)
     }
 
+    /// How Typst exports a document: the standards of the run, `id` as the identifier and
+    /// `date` as the creation date, so the same pages always give the same bytes.
+    pub fn pdf_options(&self, id: &str, date: chrono::NaiveDate) -> Result<PdfOptions, BuildError> {
+        use chrono::Datelike;
+        let timestamp = Datetime::from_ymd_hms(date.year(), date.month() as u8, date.day() as u8, 0, 0, 0)
+            .map(Timestamp::new_utc)
+            .ok_or_else(|| BuildError::Other("date out of range".into()))?;
+        Ok(PdfOptions {
+            ident: Smart::Custom(id.to_string()),
+            creator: Smart::Custom(Some(format!("avtale {}", env!("CARGO_PKG_VERSION")))),
+            timestamp: Some(timestamp),
+            page_ranges: None,
+            standards: self.standards.clone(),
+            tagged: true,
+            pretty: false,
+        })
+    }
+
     /// A laid-out document to PDF bytes (with signature fields when asked for) and its
     /// page count.
     fn export(
@@ -242,27 +273,15 @@ impl Typesetter {
         id: &str,
         date: chrono::NaiveDate,
     ) -> Result<(Vec<u8>, usize), BuildError> {
-        use chrono::Datelike;
-        let timestamp = Datetime::from_ymd_hms(date.year(), date.month() as u8, date.day() as u8, 0, 0, 0)
-            .map(Timestamp::new_utc)
-            .ok_or_else(|| BuildError::Other("date out of range".into()))?;
-        let options = PdfOptions {
-            ident: Smart::Custom(id.to_string()),
-            creator: Smart::Custom(Some(format!("avtale {}", env!("CARGO_PKG_VERSION")))),
-            timestamp: Some(timestamp),
-            page_ranges: None,
-            standards: self.standards.clone(),
-            tagged: true,
-            pretty: false,
-        };
+        let options = self.pdf_options(id, date)?;
         let mut pdf = typst_pdf::pdf(doc, &options)
             .map_err(|errors| BuildError::Template(describe(world, &self.engine.env.assets, &errors)))?;
-        if self.settings.signature_fields {
-            let fields = sigfield::locate(doc);
-            pdf = sigfield::add_fields(&pdf, &fields).map_err(BuildError::Other)?;
+        let fields = if self.settings.signature_fields {
+            sigfield::locate(doc)
         } else {
-            pdf = sigfield::repair_trailing_cr(pdf).map_err(BuildError::Other)?;
-        }
+            Vec::new()
+        };
+        pdf = sigfield::finish_pdf(pdf, &fields).map_err(BuildError::Other)?;
         if pdf.last() != Some(&b'\n') {
             // Signing tools append incremental updates; they need a line end after %%EOF.
             pdf.push(b'\n');

@@ -124,3 +124,53 @@ pub fn attachments_with_text<'a>(
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::base::diag::Sources;
+    use crate::catalog::assets::Assets;
+    use crate::document::PdfSettings;
+    use crate::input::load::load_bytes;
+
+    #[test]
+    fn an_edit_lays_out_the_agreement_again_but_not_its_appendices() {
+        let cat = Catalogue::load(&Assets::Embedded, "katalog.toml", &mut Sources::default()).unwrap();
+        let ts = Typesetter::new(Assets::Embedded, &PdfSettings::default()).unwrap();
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("agreements/fjordvik-kommune.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let cache = PageCache::default();
+        let preview = |text: &str, known: &[String]| {
+            let run = load_bytes(&path, text.as_bytes(), &cat);
+            let loaded = &run.agreements[0];
+            pages(
+                &ts,
+                &cat,
+                loaded,
+                &attachments_with_text(loaded, &cat, &ts, text),
+                &cache,
+                known,
+            )
+            .unwrap()
+        };
+        let first = preview(&text, &[]);
+        assert!(first.len() >= 10, "{} pages", first.len());
+        let stats = ts.appendix_stats();
+        assert_eq!((stats.laid_out, stats.reused, stats.whole), (1, 0, 0));
+
+        let known: Vec<String> = first.iter().map(|p| p.hash.clone()).collect();
+        let edited = text.replacen("formaal = \"", "formaal = \"Endret: ", 1);
+        assert_ne!(edited, text);
+        let second = preview(&edited, &known);
+        let stats = ts.appendix_stats();
+        assert_eq!(
+            (stats.laid_out, stats.reused, stats.whole),
+            (1, 1, 0),
+            "the appendices were reused"
+        );
+        assert_eq!(second.len(), first.len());
+        // Every page's footer carries the agreement's fingerprint, so every page is drawn
+        // again; what is not done again is laying out the appendices.
+        assert!(second.iter().all(|p| p.png.is_some()));
+    }
+}
