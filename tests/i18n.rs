@@ -259,6 +259,56 @@ fn the_flag_works_before_the_subcommand_and_for_the_tools_own_errors() {
 }
 
 #[test]
+fn mistakes_on_the_command_line_are_said_in_bokmaal_too() {
+    let run = |args: &[&str], lang: &str| {
+        let out = avtale()
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env("LANG", lang)
+            .args(args)
+            .output()
+            .expect("avtale runs");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let nb = "nb_NO.UTF-8";
+    let cases: [(&[&str], &str, &[&str]); 5] = [
+        (
+            &["bild"],
+            nb,
+            &["feil: ukjent underkommando `bild`", "mente du `build`?", "Bruk: avtale"],
+        ),
+        (
+            &["--lang", "nb", "build", "--bogus"],
+            "C",
+            &["feil: ukjent argument `--bogus`", "Bruk: avtale build"],
+        ),
+        (
+            &["check", "--lang=nb", "--diagnostic-format", "xml"],
+            "C",
+            &["`xml` er ikke en gyldig verdi", "gyldige verdier: human, short"],
+        ),
+        (&["diff", "a.toml"], nb, &["feil: mangler `<NEW>`, som må være med"]),
+        (
+            &["build", "--no-atachments"],
+            nb,
+            &["mente du `--no-attachments`?", "Mer hjelp: avtale --help"],
+        ),
+    ];
+    for (args, lang, wanted) in cases {
+        let err = run(args, lang);
+        for w in wanted {
+            assert!(err.contains(w), "{args:?}: {w:?} not in\n{err}");
+        }
+    }
+    // English stays clap's own text, and so does a word after `--`.
+    assert!(run(&["bild"], "C").starts_with("error: unrecognized subcommand 'bild'"));
+    assert!(run(&["--lang", "en", "bild"], nb).starts_with("error: unrecognized subcommand 'bild'"));
+    assert!(run(&["diff", "--", "--lang", "nb"], "C").starts_with("error:"));
+}
+
+#[test]
 fn json_keeps_its_keys_and_codes_with_bokmaal_messages() {
     let out = avtale()
         .args([

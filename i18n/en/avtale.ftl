@@ -284,6 +284,17 @@ summary-notes = , { $notes } { $notes ->
        *[other] notes
     }
 cli-no-subcommand = no subcommand `{ $name }`
+cli-parse-unknown-subcommand = unrecognized subcommand `{ $name }`
+cli-parse-unknown-argument = unexpected argument `{ $arg }`
+cli-parse-invalid-value = `{ $value }` is not a valid value for `{ $arg }`
+cli-parse-missing-argument = `{ $arg }` is required but missing
+cli-parse-conflict = `{ $arg }` cannot be used with `{ $other }`
+cli-parse-values = wrong number of values for `{ $arg }`
+cli-parse-missing-subcommand = a subcommand is required
+cli-parse-did-you-mean = did you mean `{ $suggestion }`?
+cli-parse-valid-values = possible values: { $values }
+cli-parse-usage = Usage:
+cli-parse-more-help = For more information, try: avtale --help
 cannot-read = cannot read { $file }
 cannot-write = cannot write { $file }: { $error }
 cannot-create = cannot create { $file }: { $error }

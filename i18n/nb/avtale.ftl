@@ -283,6 +283,17 @@ summary-notes = , { $notes } { $notes ->
        *[other] merknader
     }
 cli-no-subcommand = ingen underkommando `{ $name }`
+cli-parse-unknown-subcommand = ukjent underkommando `{ $name }`
+cli-parse-unknown-argument = ukjent argument `{ $arg }`
+cli-parse-invalid-value = `{ $value }` er ikke en gyldig verdi for `{ $arg }`
+cli-parse-missing-argument = mangler `{ $arg }`, som må være med
+cli-parse-conflict = `{ $arg }` kan ikke brukes sammen med `{ $other }`
+cli-parse-values = feil antall verdier for `{ $arg }`
+cli-parse-missing-subcommand = mangler underkommando
+cli-parse-did-you-mean = mente du `{ $suggestion }`?
+cli-parse-valid-values = gyldige verdier: { $values }
+cli-parse-usage = Bruk:
+cli-parse-more-help = Mer hjelp: avtale --help
 cannot-read = kan ikke lese { $file }
 cannot-write = kan ikke skrive { $file }: { $error }
 cannot-create = kan ikke opprette { $file }: { $error }

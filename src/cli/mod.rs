@@ -5,6 +5,7 @@
 pub mod args;
 pub mod config;
 mod convert;
+mod parse_error;
 mod terminal;
 
 use clap::Parser;
@@ -24,10 +25,16 @@ pub const EXIT_TROUBLE: i32 = 2;
 
 /// Run the command line of this process; the exit status.
 pub fn main() -> i32 {
+    let args: Vec<String> = std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let _ = e.print();
+            match parse_error::render(&e, parse_error::lang_of(&args, || lang(None))) {
+                Some(text) => eprint!("{text}"),
+                None => {
+                    let _ = e.print();
+                }
+            }
             return if e.use_stderr() { EXIT_TROUBLE } else { EXIT_OK };
         }
     };
