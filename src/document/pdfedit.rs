@@ -184,11 +184,15 @@ impl<'a> PdfEdit<'a> {
     }
 
     /// Add items at the end of the array at `v`.
-    pub fn push_items(&mut self, v: &Range<usize>, items: &[u8]) {
+    pub fn push_items(&mut self, v: &Range<usize>, items: &[u8]) -> Result<()> {
+        if self.pdf.get(v.start) != Some(&b'[') {
+            return Err(unexpected("an array was expected"));
+        }
         let close = v.end - 1;
         let mut text = vec![b' '];
         text.extend_from_slice(items);
         self.splices.push((close..close, text));
+        Ok(())
     }
 
     /// Put `text` in place of the bytes at `v`.
@@ -221,16 +225,14 @@ impl<'a> PdfEdit<'a> {
 
     /// The edited file: the original bytes with the replacements, then the added objects,
     /// a cross-reference table for all, and the trailer with the new size.
-    pub fn finish(mut self) -> Vec<u8> {
+    pub fn finish(mut self) -> Result<Vec<u8>> {
         if self.splices.is_empty() && self.added.is_empty() {
-            return self.pdf.to_vec();
+            return Ok(self.pdf.to_vec());
         }
         let size = self.next_id();
         let size_value = self
-            .get(&self.trailer.clone(), "Size")
-            .ok()
-            .flatten()
-            .unwrap_or(self.trailer.end - 2..self.trailer.end - 2);
+            .get(&self.trailer.clone(), "Size")?
+            .ok_or_else(|| unexpected("a trailer without /Size"))?;
         self.splices.sort_by_key(|(r, _)| r.start);
         let grown: usize = self.splices.iter().map(|(_, t)| t.len()).sum();
         let mut out = Vec::with_capacity(self.pdf.len() + grown + self.added.iter().map(Vec::len).sum::<usize>() + 64);
@@ -239,6 +241,9 @@ impl<'a> PdfEdit<'a> {
         let mut at = 0;
         let mut shift: isize = 0;
         for (range, text) in &self.splices {
+            if range.start < at || range.end > self.xref_at {
+                return Err("two edits of the exported PDF overlap".into());
+            }
             out.extend_from_slice(&self.pdf[at..range.start]);
             out.extend_from_slice(text);
             at = range.end;
@@ -281,7 +286,7 @@ impl<'a> PdfEdit<'a> {
         out.extend_from_slice(size.to_string().as_bytes());
         out.extend_from_slice(&self.pdf[size_value.end..self.trailer.end]);
         out.extend_from_slice(format!("\nstartxref\n{xref}\n%%EOF\n").as_bytes());
-        out
+        Ok(out)
     }
 }
 
@@ -469,7 +474,7 @@ mod tests {
         });
         e.insert(&cat, "AcroForm", b"<</Fields[]>>");
         e.insert(&page, "Annots", format!("[{} 0 R]", added.get()).as_bytes());
-        let out = e.finish();
+        let out = e.finish().unwrap();
         let doc = lopdf::Document::load_mem(&out).expect("lopdf reads the edited file");
         assert!(doc.catalog().unwrap().has(b"AcroForm"));
         let page = doc.get_dictionary((3, 0)).unwrap();
@@ -487,6 +492,18 @@ mod tests {
             pdf[..first_edit],
             "bytes before the first edit are the same"
         );
+    }
+
+    #[test]
+    fn overlapping_edits_and_a_value_that_is_not_an_array_are_errors() {
+        let pdf = small();
+        let mut e = PdfEdit::new(&pdf).unwrap();
+        let cat = e.object(1).unwrap();
+        let lang = e.get(&cat, "Lang").unwrap().unwrap();
+        assert!(e.push_items(&lang, b"1 0 R").is_err(), "a string is not an array");
+        e.replace(&lang, b"(a)".to_vec());
+        e.replace(&(lang.start + 1..lang.end), b"(b)".to_vec());
+        assert!(e.finish().unwrap_err().contains("overlap"));
     }
 
     #[test]

@@ -90,18 +90,20 @@ pub fn finish_pdf(pdf: Vec<u8>, fields: &[FieldSpec]) -> Result<Vec<u8>, String>
         .ok_or("the exported PDF has no catalog")?;
     let catalog = e.object(root)?;
     let pages = page_objects(&e, &catalog)?;
+    let mut mended = std::collections::HashSet::new();
     for (_, page) in &pages {
-        avoid_trailing_cr(&mut e, page)?;
+        avoid_trailing_cr(&mut e, page, &mut mended)?;
     }
     if !fields.is_empty() {
         add_fields(&mut e, &catalog, &pages, fields)?;
     }
-    Ok(e.finish())
+    e.finish()
 }
 
 /// The pages in order: their numbers and dictionaries.
 fn page_objects(e: &PdfEdit, catalog: &Range<usize>) -> Result<Vec<(Ref, Range<usize>)>, String> {
     let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut todo = vec![(
         e.get(catalog, "Pages")?
             .and_then(|v| e.reference(&v))
@@ -109,6 +111,9 @@ fn page_objects(e: &PdfEdit, catalog: &Range<usize>) -> Result<Vec<(Ref, Range<u
         0,
     )];
     while let Some((id, depth)) = todo.pop() {
+        if !seen.insert(id) {
+            return Err("the page tree names an object twice".into());
+        }
         let node = e.object(id)?;
         match e.get(&node, "Kids")? {
             Some(kids) if depth < 32 => {
@@ -152,7 +157,7 @@ fn add_fields(
     for (i, ids) in on_page {
         let page = &pages[i].1;
         match e.get_resolved(page, "Annots")? {
-            Some(annots) => e.push_items(&annots, refs(&ids).as_bytes()),
+            Some(annots) => e.push_items(&annots, refs(&ids).as_bytes())?,
             None => e.insert(page, "Annots", format!("[{}]", refs(&ids)).as_bytes()),
         }
         if e.get(page, "Tabs")?.is_none() {
@@ -243,17 +248,24 @@ impl StructTree {
             Some(k) if e.bytes(&k).starts_with(b"[") => e.items(&k)?.iter().find_map(|i| e.reference(i)),
             _ => None,
         };
-        if let Some(id) = first {
-            tree.parent = Some((Ref::new(id as i32), e.object(id)?));
-        }
+        let id = first.ok_or("the structure tree has no document element for the fields")?;
+        tree.parent = Some((Ref::new(id as i32), e.object(id)?));
         if let Some(pt) = e.get_resolved(root, "ParentTree")? {
             match e.get(&pt, "Nums")? {
                 Some(nums) if e.bytes(&nums).starts_with(b"[") => tree.nums = Some(nums),
                 _ => return Err("the structure parent tree is not a flat number tree".into()),
             }
         }
-        if let Some(v) = e.get(root, "ParentTreeNextKey")? {
-            tree.next_key = e.integer(&v).and_then(|n| i32::try_from(n).ok()).unwrap_or(0);
+        match e.get(root, "ParentTreeNextKey")? {
+            Some(v) => {
+                tree.next_key = e
+                    .integer(&v)
+                    .and_then(|n| i32::try_from(n).ok())
+                    .ok_or("the structure tree's next key is not a number")?;
+            }
+            // Without a next key, keys already in the parent tree could be given twice.
+            None if tree.nums.is_some() => return Err("the structure tree has no next key".into()),
+            None => {}
         }
         Ok(tree)
     }
@@ -269,7 +281,7 @@ impl StructTree {
         }
         let kids = refs(&forms.iter().map(|(_, r)| *r).collect::<Vec<_>>());
         match e.get(parent, "K")? {
-            Some(k) if e.bytes(&k).starts_with(b"[") => e.push_items(&k, kids.as_bytes()),
+            Some(k) if e.bytes(&k).starts_with(b"[") => e.push_items(&k, kids.as_bytes())?,
             Some(k) => {
                 let old = String::from_utf8_lossy(e.bytes(&k)).into_owned();
                 e.replace(&k, format!("[{old} {kids}]").into_bytes());
@@ -282,7 +294,7 @@ impl StructTree {
             .collect::<Vec<_>>()
             .join(" ");
         match &self.nums {
-            Some(nums) => e.push_items(nums, pairs.as_bytes()),
+            Some(nums) => e.push_items(nums, pairs.as_bytes())?,
             None => e.insert(root, "ParentTree", format!("<</Nums[{pairs}]>>").as_bytes()),
         }
         match e.get(root, "ParentTreeNextKey")? {
@@ -297,7 +309,14 @@ impl StructTree {
 /// early (the CR looks like part of the end-of-line marker before `endstream`) and reject
 /// the file. A zlib stream ends in the checksum of its data, so such a page content stream
 /// gets white space appended to its data, which changes the checksum and means nothing.
-fn avoid_trailing_cr(e: &mut PdfEdit, page: &Range<usize>) -> Result<(), String> {
+/// Other streams (fonts, images, attached files) are left as they are: white space would
+/// change what they hold.
+/// `mended` holds the streams looked at so far (pages may share one).
+fn avoid_trailing_cr(
+    e: &mut PdfEdit,
+    page: &Range<usize>,
+    mended: &mut std::collections::HashSet<u32>,
+) -> Result<(), String> {
     use std::io::{Read, Write};
     let contents = match e.get(page, "Contents")? {
         Some(v) if e.bytes(&v).starts_with(b"[") => e.items(&v)?,
@@ -305,7 +324,9 @@ fn avoid_trailing_cr(e: &mut PdfEdit, page: &Range<usize>) -> Result<(), String>
         None => Vec::new(),
     };
     for c in contents {
-        let Some(id) = e.reference(&c) else { continue };
+        let Some(id) = e.reference(&c).filter(|id| mended.insert(*id)) else {
+            continue;
+        };
         let dict = e.object(id)?;
         let flate = e.get(&dict, "Filter")?.is_some_and(|v| e.bytes(&v) == b"/FlateDecode");
         if !flate || e.get(&dict, "DecodeParms")?.is_some() {
@@ -318,9 +339,12 @@ fn avoid_trailing_cr(e: &mut PdfEdit, page: &Range<usize>) -> Result<(), String>
         }
         let mut plain = Vec::new();
         flate2::read::ZlibDecoder::new(packed)
-            .take(MAX_PAGE_CONTENT)
+            .take(MAX_PAGE_CONTENT + 1)
             .read_to_end(&mut plain)
             .map_err(|err| format!("cannot read page content: {err}"))?;
+        if plain.len() as u64 > MAX_PAGE_CONTENT {
+            return Err("a page's content is over 256 MiB".into());
+        }
         for pad in 1..=4 {
             let mut padded = plain.clone();
             padded.resize(plain.len() + pad, b'\n');
