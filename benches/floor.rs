@@ -86,6 +86,8 @@ fn main() {
         .args(["build", "--quiet", "--force", "-o"])
         .arg(out.path())
         .arg(&dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
         .status()
         .expect("avtale runs");
     let build = started.elapsed().as_secs_f64();
