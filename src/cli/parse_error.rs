@@ -4,7 +4,7 @@
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 
-use crate::base::i18n::{Lang, Msg};
+use crate::base::i18n::{Lang, Msg, text};
 use crate::msg;
 
 /// The error as bokmål text, or `None` where clap's own text is the one to show (English,
@@ -39,11 +39,7 @@ pub fn render(e: &clap::Error, lang: Lang) -> Option<String> {
         // Anything else (the help shown for a bare `avtale`, say) stays as clap wrote it.
         _ => return None,
     };
-    let mut out = format!(
-        "{}: {}\n",
-        Msg::new("severity-error").render(lang),
-        message.render(lang)
-    );
+    let mut out = format!("{}: {}\n", text(lang, "severity-error"), message.render(lang));
     let suggested = [
         ContextKind::SuggestedSubcommand,
         ContextKind::SuggestedArg,
@@ -65,9 +61,9 @@ pub fn render(e: &clap::Error, lang: Lang) -> Option<String> {
     }
     if let Some(usage) = ctx(ContextKind::Usage) {
         let usage = usage.trim().trim_start_matches("Usage:").trim();
-        out.push_str(&format!("\n{} {usage}\n", Msg::new("cli-parse-usage").render(lang)));
+        out.push_str(&format!("\n{} {usage}\n", text(lang, "cli-parse-usage")));
     }
-    out.push_str(&format!("\n{}\n", Msg::new("cli-parse-more-help").render(lang)));
+    out.push_str(&format!("\n{}\n", text(lang, "cli-parse-more-help")));
     Some(out)
 }
 
