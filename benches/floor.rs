@@ -6,7 +6,7 @@
 //! PDF/UA-1, the attachments), on the same number of worker threads with the same cache
 //! eviction. Nothing else: no reading or checking, no templates, no signature fields, no
 //! writing. Then `avtale build` (defaults) runs on the same directory, and the ratio of the
-//! two is printed.
+//! two is printed. Both run with the same allocator (jemalloc, as the binary).
 //!
 //!   cargo bench --bench floor -- DIR      (DIR holds agreement files)
 
@@ -26,6 +26,12 @@ use avtale::input::load;
 use typst_layout::Page;
 
 type Files = Vec<(String, Vec<u8>)>;
+
+// The floor is measured with the allocator `avtale build` uses, so that the ratio compares
+// the work done and not the allocators.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 /// One agreement, ready for Typst: its main source (with blank pages for its appendices),
 /// the files it attaches, and which set of appendices goes on the blank pages.
