@@ -112,6 +112,11 @@ ansvarlig = { navn = "Kommunenes Delingsforum SA", organisasjonsnummer = "317041
 
 def main() -> None:
     argv = sys.argv[1:]
+    if "-h" in argv or "--help" in argv:
+        print(__doc__.strip())
+        return
+    if not argv:
+        sys.exit(__doc__.strip())
     services = 1
     if "--services" in argv:
         k = argv.index("--services")

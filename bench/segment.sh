@@ -49,9 +49,8 @@ trap 'rm -rf "$work"' EXIT
 python3 bench/gen_agreements.py "$work/in" "$n" "${gen[@]}"
 
 secs() { python3 -c 'import sys; print(f"{float(sys.argv[1]):.2f}")' "$1"; }
-timed() { # prints "seconds peak_kib" of a command
-  /usr/bin/time -f '%e %M' -o "$work/time" "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
-  cat "$work/time"
+timed() { # prints "seconds peak_kib" of a command, the memory summed over its worker processes
+  python3 bench/peak_memory.py "$@" || { echo "failed: $*" >&2; exit 1; }
 }
 
 # (a) on the same footing as (b) and (c): no attachments, no signature fields (both need
@@ -104,8 +103,8 @@ sed -i 's/Beregne redusert foreldrebetaling/Beregne redusert foreldrebetaling og
 read -r d2_s _ < <(timed "$bin" build --quiet "${plain[@]}" -o "$work/out" "$work/in")
 
 echo "agreements: $n${label}, $(nproc) cores, $runs run(s) each (fastest; median)"
-echo "(a) avtale build:              $a_s s; $a_med s, peak RSS $((a_kib / 1024)) MiB"
-echo "(a+) with the defaults:        $af_s s; $af_med s, peak RSS $((af_kib / 1024)) MiB"
+echo "(a) avtale build:              $a_s s; $a_med s, peak memory (PSS) $((a_kib / 1024)) MiB"
+echo "(a+) with the defaults:        $af_s s; $af_med s, peak memory (PSS) $((af_kib / 1024)) MiB"
 echo "(b) typst CLI, 2 processes:    $b_s s; $b_med s ($cli_pdfs PDFs)"
 echo "(b+) typst CLI, PDF/A-3a:      $bf_s s; $bf_med s"
 echo "(c) floor:                     $(secs "$c_s") s; avtale build (defaults) / floor = $c_ratio"

@@ -283,3 +283,178 @@ fn progress_lines_when_not_a_terminal_and_silence_with_quiet() {
         String::from_utf8_lossy(&quiet.get_output().stderr)
     );
 }
+
+/// Nine agreements (copies of one example under other ids and names) and one whose name
+/// has a character no font has, which only the layout finds.
+fn batch_of_ten() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let example = std::fs::read_to_string(root().join("agreements/nordlys-sparebank.toml")).unwrap();
+    for k in 0..10 {
+        let name = if k == 7 {
+            "Smil \u{1F600} AS".to_string()
+        } else {
+            format!("Nordlys Sparebank {k} ASA")
+        };
+        let text = example
+            .replace("KA-2026-0021", &format!("KA-2026-09{k:02}"))
+            .replace("navn = \"Nordlys Sparebank ASA\"", &format!("navn = \"{name}\""));
+        std::fs::write(dir.path().join(format!("a{k}.toml")), text).unwrap();
+    }
+    dir
+}
+
+/// Build `input` with the given kind of workers; the report and the PDFs by name.
+fn build_with_workers(input: &Path, kind: &str) -> (Value, String, Vec<(String, Vec<u8>)>) {
+    let out = tempfile::tempdir().unwrap();
+    let report = out.path().join("report.json");
+    let assert = avtale()
+        .env("AVTALE_WORKERS", kind)
+        .args(["build", "--quiet", "-o"])
+        .arg(out.path().join("pdf"))
+        .arg("--report")
+        .arg(&report)
+        .arg(input)
+        .assert()
+        .code(1);
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    let r: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    let files = pdfs(&out.path().join("pdf"))
+        .into_iter()
+        .map(|n| {
+            let bytes = std::fs::read(out.path().join("pdf").join(&n)).unwrap();
+            (n, bytes)
+        })
+        .collect();
+    (r, stdout, files)
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn worker_processes_build_what_worker_threads_build() {
+    let input = batch_of_ten();
+    let (procs, procs_out, procs_pdfs) = build_with_workers(input.path(), "processes");
+    let (threads, threads_out, threads_pdfs) = build_with_workers(input.path(), "threads");
+    // Each build says which workers it had: the test compares the two kinds, not one twice.
+    assert_eq!(procs["workers"]["kind"], "processes", "{procs}");
+    assert!(procs["workers"]["count"].as_u64().unwrap() >= 1);
+    assert_eq!(threads["workers"]["kind"], "threads", "{threads}");
+
+    // The same PDFs, byte for byte, and the same outcome for every agreement.
+    assert_eq!(procs_pdfs.len(), 9);
+    assert!(
+        procs_pdfs == threads_pdfs,
+        "the PDFs differ between processes and threads"
+    );
+    for (name, pdf) in &procs_pdfs {
+        let pages = lopdf::Document::load_mem(pdf).unwrap().get_pages().len();
+        assert!(pages > 1, "{name}");
+    }
+    for r in [&procs, &threads] {
+        assert_eq!((r["built"].as_u64(), r["failed"].as_u64()), (Some(9), Some(1)), "{r}");
+    }
+    let outcome = |r: &Value| -> Vec<(String, String, Option<String>)> {
+        r["agreements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["id"].as_str().unwrap().to_string(),
+                    e["status"].as_str().unwrap().to_string(),
+                    e["sha256"].as_str().map(str::to_string),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(outcome(&procs), outcome(&threads));
+
+    // The problem only the layout finds is reported alike, located, with its rule code.
+    for (r, out) in [(&procs, &procs_out), (&threads, &threads_out)] {
+        let bad = r["agreements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == "KA-2026-0907")
+            .unwrap();
+        assert_eq!(bad["status"], "failed", "{bad}");
+        assert_eq!(bad["diagnostics"][0]["code"], "unsupported-character", "{bad}");
+        assert_eq!(bad["diagnostics"][0]["line"], 15, "{bad}");
+        assert!(
+            out.contains("unsupported-character") && out.contains("U+1F600"),
+            "{out}"
+        );
+    }
+}
+
+/// The worker processes of a running build (Linux: /proc lists each thread's children).
+#[cfg(target_os = "linux")]
+fn worker_pids(pid: u32) -> Vec<i32> {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return Vec::new();
+    };
+    tasks
+        .filter_map(|t| t.ok())
+        .filter_map(|t| std::fs::read_to_string(t.path().join("children")).ok())
+        .flat_map(|s| {
+            s.split_whitespace()
+                .filter_map(|p| p.parse().ok())
+                .collect::<Vec<i32>>()
+        })
+        .collect()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_worker_process_that_dies_fails_one_document_and_the_rest_are_built() {
+    let input = tempfile::tempdir().unwrap();
+    let example = std::fs::read_to_string(root().join("agreements/nordlys-sparebank.toml")).unwrap();
+    for k in 0..24 {
+        let text = example.replace("KA-2026-0021", &format!("KA-2026-08{k:02}"));
+        std::fs::write(input.path().join(format!("a{k}.toml")), text).unwrap();
+    }
+    let out = tempfile::tempdir().unwrap();
+    let report = out.path().join("report.json");
+    let build = common::english(assert_cmd::cargo::cargo_bin("avtale"))
+        .env("AVTALE_WORKERS", "processes")
+        .args(["build", "--quiet", "-o"])
+        .arg(out.path().join("pdf"))
+        .arg("--report")
+        .arg(&report)
+        .arg(input.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Kill one worker as soon as it exists: it is then building its first document.
+    let mut killed = false;
+    for _ in 0..2000 {
+        if let Some(&pid) = worker_pids(build.id()).first() {
+            // SAFETY: sends a signal to a process id; no memory is touched.
+            killed = unsafe { libc::kill(pid, libc::SIGKILL) } == 0;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(killed, "no worker process to kill");
+    let output = build.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+
+    let r: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(r["workers"]["kind"], "processes");
+    let (built, failed) = (r["built"].as_u64().unwrap(), r["failed"].as_u64().unwrap());
+    // The document the worker held is failed, unless it had finished it in the instant
+    // before the signal; every other one is built.
+    assert!(
+        failed <= 1 && built + failed == 24,
+        "built {built}, failed {failed}: {stderr}"
+    );
+    if failed == 1 {
+        // Not a problem of the agreement: the tool's own failure, exit 2.
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("ended unexpectedly"), "{stderr}");
+    }
+    assert_eq!(pdfs(&out.path().join("pdf")).len() as u64, built);
+    for name in pdfs(&out.path().join("pdf")) {
+        lopdf::Document::load(out.path().join("pdf").join(&name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+}

@@ -33,9 +33,18 @@ fn normalise(text: &str, tmp: Option<&Path>) -> String {
     if let Some(t) = tmp {
         s = s.replace(&t.display().to_string(), "<TMP>");
     }
-    // Durations: "in 0.42 s" and `"seconds": 0.42`.
+    // Durations: "in 0.42 s" and `"seconds": 0.42`; the report's workers, which depend on
+    // the machine's cores.
     let mut out = String::new();
+    let mut in_workers = false;
     for line in s.lines() {
+        if in_workers && !line.trim_start().starts_with('}') {
+            let key = line.split(':').next().unwrap_or_default();
+            let comma = if line.ends_with(',') { "," } else { "" };
+            out.push_str(&format!("{key}: <W>{comma}\n"));
+            continue;
+        }
+        in_workers = line.trim_start().starts_with("\"workers\": {");
         out.push_str(&mask_durations(line));
         out.push('\n');
     }

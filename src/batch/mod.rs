@@ -5,6 +5,8 @@
 pub mod index;
 pub mod plan;
 pub mod pool;
+#[cfg(target_os = "linux")]
+mod procs;
 pub mod report;
 
 use std::path::{Path, PathBuf};
@@ -14,7 +16,7 @@ use crate::base::diag::Diagnostic;
 use crate::base::i18n::Text;
 use crate::batch::index::{INDEX_FILE, IndexEntry, OutputIndex};
 use crate::batch::plan::{Shard, Status, context_key, id_of, plan};
-use crate::batch::pool::{Done, Work};
+use crate::batch::pool::{Done, Work, WorkerKind, Workers};
 use crate::catalog::Catalogue;
 use crate::catalog::assets::Assets;
 use crate::document::Typesetter;
@@ -55,6 +57,8 @@ pub struct Outcome {
     pub built: usize,
     pub up_to_date: usize,
     pub failed: usize,
+    /// The workers that built the documents (none when nothing was built).
+    pub workers: Option<Workers>,
 }
 
 /// Build the valid agreements of `run` into `opts.out_dir`. Problems of single agreements
@@ -90,6 +94,7 @@ pub fn build(
         jobs: planned.jobs.len(),
     });
     let mut rec = Recorder::new(planned, index);
+    let mut workers = None;
     if dir_ok && !rec.plan.jobs.is_empty() {
         let jobs = std::mem::take(&mut rec.plan.jobs);
         let work = Work {
@@ -100,9 +105,46 @@ pub fn build(
             out_dir,
             force: opts.force,
         };
-        pool::run(&work, &mut |i, done| rec.record(run, i, done, out_dir, observe));
+        workers = Some(work_on(&work, &mut |i, done| {
+            rec.record(run, i, done, out_dir, observe)
+        }));
     }
-    rec.finish(run, dir_ok, out_dir)
+    let mut outcome = rec.finish(run, dir_ok, out_dir);
+    outcome.workers = workers;
+    outcome
+}
+
+/// Build every job on as many workers as there are cores (at most one per job), and hand
+/// each result to `receive` on the calling thread, in the order they finish.
+///
+/// On Linux a batch of at least four documents per core is built by worker processes
+/// (`procs`), when this process runs no other thread; else by threads. `AVTALE_WORKERS`
+/// set to `threads` or `processes` chooses for any batch (processes still only where they
+/// can be forked).
+fn work_on(work: &Work<'_>, receive: &mut dyn FnMut(usize, Done)) -> Workers {
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(work.jobs.len())
+        .max(1);
+    #[cfg(target_os = "linux")]
+    {
+        let wanted = match std::env::var("AVTALE_WORKERS").as_deref() {
+            Ok("threads") => false,
+            Ok("processes") => true,
+            _ => workers > 1 && work.jobs.len() >= 4 * workers,
+        };
+        if wanted && procs::can_fork() && procs::run(work, workers, receive).is_some() {
+            return Workers {
+                kind: WorkerKind::Processes,
+                count: workers,
+            };
+        }
+    }
+    pool::threads(work, workers, receive);
+    Workers {
+        kind: WorkerKind::Threads,
+        count: workers,
+    }
 }
 
 /// The results of the workers, gathered on the calling thread.
@@ -207,6 +249,7 @@ impl Recorder {
             signed: self.signed,
             built,
             up_to_date,
+            workers: None,
         }
     }
 }

@@ -40,15 +40,25 @@ pub struct Work<'a> {
     pub force: bool,
 }
 
-/// Build every job on as many threads as there are cores (at most one per job), and hand
-/// each result to `receive` on the calling thread, in the order they finish.
-pub fn run(work: &Work<'_>, receive: &mut dyn FnMut(usize, Done)) {
+/// How a batch was built: by worker threads in this process, or by worker processes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Workers {
+    pub kind: WorkerKind,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WorkerKind {
+    Threads,
+    Processes,
+}
+
+/// Build every job on `workers` threads of this process, and hand each result to `receive`
+/// on the calling thread, in the order they finish.
+pub fn threads(work: &Work<'_>, workers: usize, receive: &mut dyn FnMut(usize, Done)) {
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
-    let workers = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .min(work.jobs.len())
-        .max(1);
     let (tx, rx) = mpsc::channel::<(usize, Done)>();
     std::thread::scope(|scope| {
         for _ in 0..workers {
@@ -75,7 +85,7 @@ pub fn run(work: &Work<'_>, receive: &mut dyn FnMut(usize, Done)) {
 
 /// Lay out, export and write one agreement. A template error, or a limit that leaves work
 /// running that cannot be cancelled, sets `stop` so that no more documents are started.
-fn build_one(work: &Work<'_>, i: usize, stop: &AtomicBool) -> Done {
+pub(crate) fn build_one(work: &Work<'_>, i: usize, stop: &AtomicBool) -> Done {
     let loaded = &work.agreements[i];
     let typesetter = work.typesetter;
     let attach = |v: &View| provenance::attachments(loaded, v, work.catalogue, &typesetter.settings);

@@ -30,6 +30,8 @@ struct Report<'a> {
     up_to_date: usize,
     failed: usize,
     seconds: f64,
+    /// Which workers built the documents, and how many (`null` when none was built).
+    workers: Option<crate::batch::pool::Workers>,
     agreements: Vec<ReportEntry<'a>>,
 }
 
@@ -61,6 +63,7 @@ pub fn write_report(path: &Path, run: &Run, outcome: &Outcome, out_dir: &Path, s
         up_to_date: outcome.up_to_date,
         failed: outcome.failed,
         seconds,
+        workers: outcome.workers,
         agreements: entries,
     };
     let mut bytes = serde_json::to_vec_pretty(&report).map_err(std::io::Error::other)?;
