@@ -48,6 +48,8 @@ struct Child {
     jobs: Option<File>,
     /// The job it is building, if any.
     busy: Option<usize>,
+    /// Whether it has ended (or its replies were garbled): nothing more is taken from it.
+    ended: bool,
 }
 
 fn pipe() -> std::io::Result<(OwnedFd, OwnedFd)> {
@@ -100,6 +102,7 @@ fn fork_children(work: &Work<'_>, workers: usize) -> (Vec<Child>, Vec<File>) {
                     pid,
                     jobs: Some(File::from(job_w)),
                     busy: None,
+                    ended: false,
                 });
                 results.push(File::from(res_r));
             }
@@ -139,6 +142,14 @@ fn dispatch(work: &Work<'_>, children: &mut [Child], results: Vec<File>, receive
         }
         for (k, reply) in rx {
             let child = &mut children[k];
+            if child.ended {
+                continue;
+            }
+            // A reply about another job than the one given is garbled: the child is done.
+            let reply = match reply {
+                Reply::Done { i, .. } | Reply::Redo(i) if child.busy != Some(i) => Reply::Ended,
+                reply => reply,
+            };
             match reply {
                 Reply::Done { i, done, halt } => {
                     child.busy = None;
@@ -150,6 +161,7 @@ fn dispatch(work: &Work<'_>, children: &mut [Child], results: Vec<File>, receive
                     redo.push(i);
                 }
                 Reply::Ended => {
+                    child.ended = true;
                     alive -= 1;
                     child.jobs = None;
                     if let Some(i) = child.busy.take() {
